@@ -1,0 +1,92 @@
+"""Raw pages as evidence: WARC response records, one gzip member each, addressed by offset.
+
+A record is flushed and fsynced before its database row is written, so a crawl killed
+mid-write leaves at most an unreferenced tail, never a row pointing at missing bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import threading
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from warcio.archiveiterator import ArchiveIterator
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+
+@dataclass(frozen=True)
+class StoredRecord:
+    warc_file: str  # relative to the data directory
+    offset: int
+    length: int
+    sha256: str
+    size: int
+
+
+class WarcStore:
+    """Appends response records to ``<data_dir>/warc/<name>.warc.gz``; thread-safe."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = Path(data_dir)
+        (self.data_dir / "warc").mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+
+    def path(self, warc_file: str) -> Path:
+        return self.data_dir / warc_file
+
+    def append(
+        self,
+        name: str,
+        url: str,
+        status: int,
+        headers: list[tuple[str, str]],
+        body: bytes,
+        fetched_at: datetime | None = None,
+    ) -> StoredRecord:
+        rel = f"warc/{name}.warc.gz"
+        fetched_at = fetched_at or datetime.now(UTC)
+        http_headers = StatusAndHeaders(f"{status} {_reason(status)}", headers, protocol="HTTP/1.1")
+        digest = hashlib.sha256(body).hexdigest()
+        with self._lock, open(self.path(rel), "ab") as fh:
+            offset = fh.seek(0, os.SEEK_END)
+            writer = WARCWriter(fh, gzip=True)
+            record = writer.create_warc_record(
+                url,
+                "response",
+                payload=io.BytesIO(body),
+                http_headers=http_headers,
+                warc_headers_dict={
+                    "WARC-Date": fetched_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    "WARC-Payload-Digest": "sha256:" + digest,
+                },
+            )
+            writer.write_record(record)
+            fh.flush()
+            os.fsync(fh.fileno())
+            length = fh.tell() - offset
+        return StoredRecord(rel, offset, length, digest, len(body))
+
+    def read(self, warc_file: str, offset: int) -> tuple[int, list[tuple[str, str]], bytes]:
+        """Status, HTTP headers and body of the record at ``offset``; verifies nothing by itself."""
+        with open(self.path(warc_file), "rb") as fh:
+            fh.seek(offset)
+            for record in ArchiveIterator(fh):
+                http = record.http_headers
+                body = record.content_stream().read()
+                status = int(http.get_statuscode()) if http else 0
+                return status, list(http.headers) if http else [], body
+        raise FileNotFoundError(f"no WARC record at {warc_file}@{offset}")
+
+
+def _reason(status: int) -> str:
+    from http import HTTPStatus
+
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Unknown"

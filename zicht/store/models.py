@@ -1,0 +1,313 @@
+"""Tables of the store. One module so that Alembic and the store layer share one truth.
+
+Stage results carry the version of the code that made them (``parser``, ``extractor_version``,
+``catalogue_version``) so that a version change re-runs exactly what it affects.
+Timestamps are stored timezone-aware in UTC.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import ClassVar
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware datetimes on every backend (SQLite has no timezone type)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: object) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store; use timezone-aware datetimes")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: object) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map: ClassVar[dict] = {datetime: UTCDateTime(), dict: JSON, list: JSON}
+
+
+# ---------------------------------------------------------------- collection (issue 2)
+
+
+class Site(Base):
+    __tablename__ = "sites"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    base_url: Mapped[str | None] = mapped_column(String(512))
+    default_region: Mapped[str] = mapped_column(String(2), default="NL")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CrawlRun(Base):
+    """One collection job (crawl or table import) with why it was done and how it was set up."""
+
+    __tablename__ = "crawl_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
+    kind: Mapped[str] = mapped_column(String(16))  # crawl | import
+    status: Mapped[str] = mapped_column(String(16), default="running")  # running|finished|failed
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]
+    purpose: Mapped[str] = mapped_column(Text)
+    legal_basis: Mapped[str] = mapped_column(Text)
+    user_agent: Mapped[str | None] = mapped_column(String(512))
+    config: Mapped[dict] = mapped_column(default=dict)
+    stats: Mapped[dict] = mapped_column(default=dict)
+    # True only when every listing page of the configured scope was walked: only then may
+    # ads that were not seen be marked removed.
+    complete: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    site: Mapped[Site] = relationship()
+
+
+class CrawlTask(Base):
+    """The crawl frontier, persisted so a killed crawl resumes where it stopped."""
+
+    __tablename__ = "crawl_tasks"
+    __table_args__ = (
+        UniqueConstraint("run_id", "url", name="uq_crawl_tasks_run_url"),
+        Index("ix_crawl_tasks_run_status", "run_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("crawl_runs.id", ondelete="CASCADE"))
+    url: Mapped[str] = mapped_column(String(2048))
+    kind: Mapped[str] = mapped_column(String(16))  # listing | ad | phone | image
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending|done|failed|skipped
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    parent_url: Mapped[str | None] = mapped_column(String(2048))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class RawPage(Base):
+    """A fetched response kept as evidence: the bytes live in a WARC file, found by offset."""
+
+    __tablename__ = "raw_pages"
+    __table_args__ = (Index("ix_raw_pages_url", "url"), Index("ix_raw_pages_sha256", "sha256"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("crawl_runs.id"))
+    url: Mapped[str] = mapped_column(String(2048))
+    kind: Mapped[str] = mapped_column(String(16))  # listing | ad | phone | image | import
+    fetched_at: Mapped[datetime] = mapped_column(default=utcnow)
+    status_code: Mapped[int] = mapped_column(Integer)
+    content_type: Mapped[str | None] = mapped_column(String(255))
+    size: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64))
+    warc_file: Mapped[str] = mapped_column(String(1024))  # relative to the data directory
+    warc_offset: Mapped[int] = mapped_column(BigInteger)
+    warc_length: Mapped[int] = mapped_column(BigInteger)
+    parse_status: Mapped[str] = mapped_column(String(16), default="pending")  # pending|ok|error
+    parse_error: Mapped[str | None] = mapped_column(Text)
+    parser: Mapped[str | None] = mapped_column(String(64))  # adapter name@version
+
+
+class Ad(Base):
+    __tablename__ = "ads"
+    __table_args__ = (
+        UniqueConstraint("site_id", "source_id", name="uq_ads_site_source"),
+        Index("ix_ads_last_seen", "last_seen"),
+        Index("ix_ads_first_seen", "first_seen"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
+    source_id: Mapped[str] = mapped_column(String(128))
+    url: Mapped[str] = mapped_column(String(2048))
+    first_seen: Mapped[datetime]
+    last_seen: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(16), default="active")  # active | removed
+    removed_at: Mapped[datetime | None]
+    current_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("ad_versions.id", use_alter=True, name="fk_ads_current_version")
+    )
+
+    site: Mapped[Site] = relationship()
+    versions: Mapped[list[AdVersion]] = relationship(
+        back_populates="ad", foreign_keys="AdVersion.ad_id", order_by="AdVersion.first_seen"
+    )
+
+
+class AdVersion(Base):
+    """Each distinct content of an ad; a re-fetch with the same content only moves last_seen."""
+
+    __tablename__ = "ad_versions"
+    __table_args__ = (UniqueConstraint("ad_id", "content_hash", name="uq_ad_versions_ad_hash"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ad_id: Mapped[int] = mapped_column(ForeignKey("ads.id", ondelete="CASCADE"))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    first_seen: Mapped[datetime]
+    last_seen: Mapped[datetime]
+    raw_page_id: Mapped[int | None] = mapped_column(ForeignKey("raw_pages.id"))
+    parser: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(Text, default="")
+    text: Mapped[str] = mapped_column(Text, default="")
+    posted_at: Mapped[datetime | None]
+    fields: Mapped[dict] = mapped_column(default=dict)
+    services: Mapped[list] = mapped_column(default=list)
+    rates: Mapped[list] = mapped_column(default=list)
+    images: Mapped[list] = mapped_column(default=list)
+    phone: Mapped[str | None] = mapped_column(String(128))
+    email: Mapped[str | None] = mapped_column(String(320))
+
+    ad: Mapped[Ad] = relationship(back_populates="versions", foreign_keys=[ad_id])
+
+
+# ---------------------------------------------------------------- extraction and signals (issue 3)
+
+
+class Extraction(Base):
+    """Facts extracted from one ad version, with the extractor version that made them."""
+
+    __tablename__ = "extractions"
+    __table_args__ = (Index("ix_extractions_gemeente", "gemeente_code"),)
+
+    ad_version_id: Mapped[int] = mapped_column(
+        ForeignKey("ad_versions.id", ondelete="CASCADE"), primary_key=True
+    )
+    extractor_version: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    facts: Mapped[dict] = mapped_column(default=dict)
+    age: Mapped[int | None] = mapped_column(Integer)
+    place: Mapped[str | None] = mapped_column(String(255))
+    gemeente_code: Mapped[str | None] = mapped_column(String(8))
+    police_unit: Mapped[str | None] = mapped_column(String(64))
+    error_count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ContactPoint(Base):
+    """A phone, email or handle; ``hmac`` is its keyed pseudonym for statistics and exports."""
+
+    __tablename__ = "contact_points"
+    __table_args__ = (UniqueConstraint("kind", "value", name="uq_contact_points_kind_value"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    value: Mapped[str] = mapped_column(String(320))
+    country: Mapped[str | None] = mapped_column(String(2))
+    hmac: Mapped[str] = mapped_column(String(64), index=True)
+
+
+class AdContact(Base):
+    __tablename__ = "ad_contacts"
+    __table_args__ = (Index("ix_ad_contacts_contact", "contact_point_id"),)
+
+    ad_version_id: Mapped[int] = mapped_column(
+        ForeignKey("ad_versions.id", ondelete="CASCADE"), primary_key=True
+    )
+    contact_point_id: Mapped[int] = mapped_column(ForeignKey("contact_points.id"), primary_key=True)
+    source: Mapped[str] = mapped_column(String(16), primary_key=True)  # field|text|title|link|photo
+    span_start: Mapped[int | None] = mapped_column(Integer)
+    span_end: Mapped[int | None] = mapped_column(Integer)
+    obscured: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Photo(Base):
+    """An image by content hash; linked to others by perceptual hash only, never by face."""
+
+    __tablename__ = "photos"
+    __table_args__ = (Index("ix_photos_phash", "phash"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    phash: Mapped[int | None] = mapped_column(BigInteger)
+    dhash: Mapped[int | None] = mapped_column(BigInteger)
+    width: Mapped[int | None] = mapped_column(Integer)
+    height: Mapped[int | None] = mapped_column(Integer)
+    format: Mapped[str | None] = mapped_column(String(16))
+    ocr_text: Mapped[str | None] = mapped_column(Text)
+    error: Mapped[str | None] = mapped_column(Text)
+    photos_version: Mapped[str] = mapped_column(String(32))
+    raw_page_id: Mapped[int | None] = mapped_column(ForeignKey("raw_pages.id"))
+
+
+class AdPhoto(Base):
+    __tablename__ = "ad_photos"
+
+    ad_version_id: Mapped[int] = mapped_column(
+        ForeignKey("ad_versions.id", ondelete="CASCADE"), primary_key=True
+    )
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    url: Mapped[str] = mapped_column(String(2048))
+    photo_id: Mapped[int | None] = mapped_column(ForeignKey("photos.id"))
+
+
+class IndicatorHit(Base):
+    __tablename__ = "indicator_hits"
+    __table_args__ = (
+        Index("ix_indicator_hits_version", "ad_version_id"),
+        Index("ix_indicator_hits_code", "code"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ad_version_id: Mapped[int] = mapped_column(ForeignKey("ad_versions.id", ondelete="CASCADE"))
+    catalogue_version: Mapped[str] = mapped_column(String(32))
+    code: Mapped[str] = mapped_column(String(64))
+    span_start: Mapped[int | None] = mapped_column(Integer)
+    span_end: Mapped[int | None] = mapped_column(Integer)
+    matched_text: Mapped[str | None] = mapped_column(Text)
+    weight: Mapped[float] = mapped_column(Float)
+    evidence_level: Mapped[str] = mapped_column(String(32))
+    negated: Mapped[bool] = mapped_column(Boolean, default=False)
+    reason: Mapped[str | None] = mapped_column(Text)
+
+
+class Score(Base):
+    __tablename__ = "scores"
+    __table_args__ = (Index("ix_scores_value", "value"),)
+
+    ad_version_id: Mapped[int] = mapped_column(
+        ForeignKey("ad_versions.id", ondelete="CASCADE"), primary_key=True
+    )
+    catalogue_version: Mapped[str] = mapped_column(String(32))
+    value: Mapped[float] = mapped_column(Float)
+    explanation: Mapped[dict] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Review(Base):
+    """A person's decision on an ad; the worklist never acts by itself."""
+
+    __tablename__ = "reviews"
+    __table_args__ = (Index("ix_reviews_ad", "ad_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ad_id: Mapped[int] = mapped_column(ForeignKey("ads.id", ondelete="CASCADE"))
+    user: Mapped[str] = mapped_column(String(128))
+    decision: Mapped[str] = mapped_column(String(16))  # reviewed | selected | dismissed
+    reason: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,527 @@
+"""The one storage layer: every stage and the web app read and write through ``Store``.
+
+Writes are batched in one transaction per call, so a failure leaves what was stored before
+untouched. The same code runs on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import Engine, and_, func, select, update
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from zicht.sources.types import ParsedAd
+from zicht.sources.warc import StoredRecord, WarcStore
+from zicht.store import db
+from zicht.store.models import (
+    Ad,
+    AdVersion,
+    CrawlRun,
+    CrawlTask,
+    RawPage,
+    Site,
+)
+
+
+@dataclass(frozen=True)
+class IngestItem:
+    parsed: ParsedAd
+    seen_at: datetime
+    parser: str  # adapter name@version, or import@version
+    raw_page_id: int | None = None
+
+
+@dataclass
+class IngestResult:
+    new_ads: int = 0
+    new_versions: int = 0
+    unchanged: int = 0
+    ad_ids: list[int] = field(default_factory=list)
+
+    def add(self, other: IngestResult) -> None:
+        self.new_ads += other.new_ads
+        self.new_versions += other.new_versions
+        self.unchanged += other.unchanged
+        self.ad_ids.extend(other.ad_ids)
+
+
+def content_hash(ad: ParsedAd) -> str:
+    """What counts as a new version: the content a reader sees, not when it was fetched."""
+    payload = {
+        "title": ad.title,
+        "text": ad.text,
+        "fields": dict(sorted(ad.fields.items())),
+        "services": list(ad.services),
+        "rates": list(ad.rates),
+        "images": list(ad.images),
+        "phone": ad.phone,
+        "email": ad.email,
+    }
+    raw = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+
+def _translate_locked(exc: OperationalError, url: str) -> db.DatabaseError:
+    message = str(exc.orig) if exc.orig else str(exc)
+    if "locked" in message or "busy" in message:
+        return db.DatabaseError(
+            f"The database {db.describe(url)} is locked by another process (another zicht job?). "
+            "Nothing was changed; try again when that job has finished."
+        )
+    return db.DatabaseError(f"Database error on {db.describe(url)}: {message}")
+
+
+class Store:
+    """Connection to one Zicht database plus its evidence (WARC) directory."""
+
+    def __init__(self, engine: Engine, url: str, data_dir: Path) -> None:
+        self.engine = engine
+        self.url = url
+        self.data_dir = Path(data_dir)
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self._warc: WarcStore | None = None
+
+    # ------------------------------------------------------------ life cycle
+
+    @classmethod
+    def open(cls, url: str | None = None, *, migrate: bool = True, data_dir: Path | None = None) -> Store:
+        url = db.normalise_url(url or db.default_url())
+        engine = db.make_engine(url)
+        try:
+            if migrate and db.needs_migration(engine):
+                db.migrate(engine)
+        except OperationalError as exc:
+            engine.dispose()
+            raise _translate_locked(exc, url) from exc
+        return cls(engine, url, data_dir or db.data_dir_for(url))
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A transaction: committed when the block ends, rolled back on any error."""
+        s = self._sessions()
+        try:
+            yield s
+            s.commit()
+        except OperationalError as exc:
+            s.rollback()
+            raise _translate_locked(exc, self.url) from exc
+        except BaseException:
+            s.rollback()
+            raise
+        finally:
+            s.close()
+
+    @property
+    def warc(self) -> WarcStore:
+        if self._warc is None:
+            self._warc = WarcStore(self.data_dir)
+        return self._warc
+
+    # ------------------------------------------------------------ sites and runs
+
+    def ensure_site(self, name: str, base_url: str | None = None, default_region: str = "NL") -> int:
+        with self.session() as s:
+            site = s.scalar(select(Site).where(Site.name == name))
+            if site is None:
+                site = Site(name=name, base_url=base_url, default_region=default_region.upper())
+                s.add(site)
+                s.flush()
+            elif base_url and site.base_url != base_url:
+                site.base_url = base_url
+            return site.id
+
+    def site_id(self, name: str) -> int | None:
+        with self.session() as s:
+            return s.scalar(select(Site.id).where(Site.name == name))
+
+    def sites(self) -> list[Site]:
+        with self.session() as s:
+            return list(s.scalars(select(Site).order_by(Site.name)))
+
+    def start_run(
+        self,
+        site_id: int,
+        kind: str,
+        *,
+        purpose: str,
+        legal_basis: str,
+        config: dict | None = None,
+        user_agent: str | None = None,
+        started_at: datetime | None = None,
+    ) -> int:
+        if not purpose.strip() or not legal_basis.strip():
+            raise ValueError("every collection run needs a purpose and a legal basis")
+        with self.session() as s:
+            run = CrawlRun(
+                site_id=site_id,
+                kind=kind,
+                purpose=purpose,
+                legal_basis=legal_basis,
+                config=config or {},
+                user_agent=user_agent,
+                started_at=started_at or datetime.now(UTC),
+            )
+            s.add(run)
+            s.flush()
+            return run.id
+
+    def unfinished_run(self, site_id: int, kind: str) -> CrawlRun | None:
+        """The newest run of this site that was interrupted, to resume instead of starting over."""
+        with self.session() as s:
+            return s.scalar(
+                select(CrawlRun)
+                .where(CrawlRun.site_id == site_id, CrawlRun.kind == kind, CrawlRun.status == "running")
+                .order_by(CrawlRun.id.desc())
+                .limit(1)
+            )
+
+    def get_run(self, run_id: int) -> CrawlRun | None:
+        with self.session() as s:
+            return s.get(CrawlRun, run_id)
+
+    def runs(self, limit: int = 50) -> list[CrawlRun]:
+        with self.session() as s:
+            return list(s.scalars(select(CrawlRun).order_by(CrawlRun.id.desc()).limit(limit)))
+
+    def finish_run(
+        self,
+        run_id: int,
+        *,
+        status: str = "finished",
+        stats: dict | None = None,
+        complete: bool = False,
+        finished_at: datetime | None = None,
+    ) -> None:
+        with self.session() as s:
+            run = s.get(CrawlRun, run_id)
+            if run is None:
+                raise KeyError(run_id)
+            run.status = status
+            run.finished_at = finished_at or datetime.now(UTC)
+            run.stats = {**(run.stats or {}), **(stats or {})}
+            run.complete = complete
+
+    def update_run_stats(self, run_id: int, stats: dict) -> None:
+        with self.session() as s:
+            run = s.get(CrawlRun, run_id)
+            if run is not None:
+                run.stats = {**(run.stats or {}), **stats}
+
+    # ------------------------------------------------------------ crawl frontier
+
+    def add_tasks(self, run_id: int, tasks: Iterable[tuple[str, str, str | None]]) -> int:
+        """Add (url, kind, parent_url) to the frontier; urls already there are left alone."""
+        tasks = list({url: (url, kind, parent) for url, kind, parent in tasks}.values())
+        if not tasks:
+            return 0
+        with self.session() as s:
+            existing: set[str] = set()
+            for chunk in _chunks([t[0] for t in tasks], 500):
+                existing.update(
+                    s.scalars(
+                        select(CrawlTask.url).where(CrawlTask.run_id == run_id, CrawlTask.url.in_(chunk))
+                    )
+                )
+            new = [t for t in tasks if t[0] not in existing]
+            now = datetime.now(UTC)
+            s.add_all(
+                CrawlTask(run_id=run_id, url=u, kind=k, parent_url=p, updated_at=now) for u, k, p in new
+            )
+            return len(new)
+
+    def pending_tasks(self, run_id: int, kind: str | None = None, limit: int = 1000) -> list[CrawlTask]:
+        with self.session() as s:
+            q = select(CrawlTask).where(CrawlTask.run_id == run_id, CrawlTask.status == "pending")
+            if kind:
+                q = q.where(CrawlTask.kind == kind)
+            return list(s.scalars(q.order_by(CrawlTask.id).limit(limit)))
+
+    def set_task(self, run_id: int, url: str, status: str, error: str | None = None) -> None:
+        with self.session() as s:
+            s.execute(
+                update(CrawlTask)
+                .where(CrawlTask.run_id == run_id, CrawlTask.url == url)
+                .values(
+                    status=status,
+                    last_error=error,
+                    attempts=CrawlTask.attempts + 1,
+                    updated_at=datetime.now(UTC),
+                )
+            )
+
+    def task_counts(self, run_id: int) -> dict[str, int]:
+        with self.session() as s:
+            rows = s.execute(
+                select(CrawlTask.status, func.count())
+                .where(CrawlTask.run_id == run_id)
+                .group_by(CrawlTask.status)
+            )
+            return {status: n for status, n in rows}
+
+    def fetched_since(self, urls: Sequence[str], since: datetime) -> set[str]:
+        """Urls with a successful fetch at or after ``since`` (the freshness window)."""
+        found: set[str] = set()
+        with self.session() as s:
+            for chunk in _chunks(list(urls), 500):
+                found.update(
+                    s.scalars(
+                        select(RawPage.url).where(
+                            RawPage.url.in_(chunk), RawPage.fetched_at >= since, RawPage.status_code == 200
+                        )
+                    )
+                )
+        return found
+
+    # ------------------------------------------------------------ raw pages (evidence)
+
+    def add_raw_page(
+        self,
+        run_id: int,
+        url: str,
+        kind: str,
+        status_code: int,
+        content_type: str | None,
+        record: StoredRecord,
+        fetched_at: datetime,
+    ) -> int:
+        with self.session() as s:
+            page = RawPage(
+                run_id=run_id,
+                url=url,
+                kind=kind,
+                fetched_at=fetched_at,
+                status_code=status_code,
+                content_type=content_type,
+                size=record.size,
+                sha256=record.sha256,
+                warc_file=record.warc_file,
+                warc_offset=record.offset,
+                warc_length=record.length,
+            )
+            s.add(page)
+            s.flush()
+            return page.id
+
+    def store_page(
+        self,
+        run_id: int,
+        url: str,
+        kind: str,
+        status_code: int,
+        headers: list[tuple[str, str]],
+        body: bytes,
+        fetched_at: datetime,
+    ) -> int:
+        """Write the evidence record, then its row (in that order: see zicht.sources.warc)."""
+        record = self.warc.append(f"run-{run_id:06d}", url, status_code, headers, body, fetched_at)
+        content_type = next((v for k, v in headers if k.lower() == "content-type"), None)
+        return self.add_raw_page(run_id, url, kind, status_code, content_type, record, fetched_at)
+
+    def set_parse_result(self, raw_page_id: int, status: str, error: str | None, parser: str | None) -> None:
+        with self.session() as s:
+            s.execute(
+                update(RawPage)
+                .where(RawPage.id == raw_page_id)
+                .values(parse_status=status, parse_error=error, parser=parser)
+            )
+
+    def get_raw_page(self, raw_page_id: int) -> RawPage | None:
+        with self.session() as s:
+            return s.get(RawPage, raw_page_id)
+
+    def read_raw_body(self, page: RawPage, *, verify: bool = True) -> bytes:
+        """The stored bytes of a page; with ``verify`` the sha256 must still match (evidence)."""
+        _status, _headers, body = self.warc.read(page.warc_file, page.warc_offset)
+        if verify and hashlib.sha256(body).hexdigest() != page.sha256:
+            raise db.DatabaseError(f"evidence mismatch for raw page {page.id} ({page.url}): sha256 differs")
+        return body
+
+    def raw_pages(self, kinds: Sequence[str] = ("ad",), site_id: int | None = None) -> Iterator[RawPage]:
+        """Stored successful pages, oldest first (for re-parsing without fetching again)."""
+        with self.session() as s:
+            q = select(RawPage).where(RawPage.kind.in_(kinds), RawPage.status_code == 200)
+            if site_id is not None:
+                q = q.join(CrawlRun, CrawlRun.id == RawPage.run_id).where(CrawlRun.site_id == site_id)
+            yield from s.scalars(q.order_by(RawPage.fetched_at, RawPage.id)).all()
+
+    # ------------------------------------------------------------ ads and versions
+
+    def ingest(self, items: Sequence[IngestItem]) -> IngestResult:
+        """Store parsed ads: new ads, new versions for changed content, last_seen for the rest."""
+        result = IngestResult()
+        if not items:
+            return result
+        site_ids: dict[str, int] = {}
+        with self.session() as s:
+            for name in {it.parsed.site for it in items}:
+                sid = s.scalar(select(Site.id).where(Site.name == name))
+                if sid is None:
+                    site = Site(name=name, default_region="NL")
+                    s.add(site)
+                    s.flush()
+                    sid = site.id
+                site_ids[name] = sid
+            keys = {(site_ids[it.parsed.site], it.parsed.source_id) for it in items}
+            ads: dict[tuple[int, str], Ad] = {}
+            for sid in {k[0] for k in keys}:
+                wanted = [k[1] for k in keys if k[0] == sid]
+                for chunk in _chunks(wanted, 500):
+                    for ad in s.scalars(select(Ad).where(Ad.site_id == sid, Ad.source_id.in_(chunk))):
+                        ads[(sid, ad.source_id)] = ad
+            hashes = [(it, content_hash(it.parsed)) for it in items]
+            known_versions: dict[tuple[int, str], AdVersion] = {}
+            ad_ids = [a.id for a in ads.values()]
+            for chunk in _chunks(ad_ids, 500):
+                for v in s.scalars(select(AdVersion).where(AdVersion.ad_id.in_(chunk))):
+                    known_versions[(v.ad_id, v.content_hash)] = v
+            for it, chash in sorted(hashes, key=lambda x: x[0].seen_at):
+                p = it.parsed
+                key = (site_ids[p.site], p.source_id)
+                ad = ads.get(key)
+                if ad is None:
+                    ad = Ad(
+                        site_id=key[0],
+                        source_id=p.source_id,
+                        url=p.url,
+                        first_seen=it.seen_at,
+                        last_seen=it.seen_at,
+                        status="active",
+                    )
+                    s.add(ad)
+                    s.flush()
+                    ads[key] = ad
+                    result.new_ads += 1
+                else:
+                    if it.seen_at > ad.last_seen:
+                        ad.last_seen = it.seen_at
+                        ad.url = p.url
+                    if it.seen_at < ad.first_seen:
+                        ad.first_seen = it.seen_at
+                    if ad.status != "active" and it.seen_at >= (ad.removed_at or it.seen_at):
+                        ad.status, ad.removed_at = "active", None
+                version = known_versions.get((ad.id, chash))
+                if version is None:
+                    version = AdVersion(
+                        ad_id=ad.id,
+                        content_hash=chash,
+                        first_seen=it.seen_at,
+                        last_seen=it.seen_at,
+                        raw_page_id=it.raw_page_id,
+                        parser=it.parser,
+                        title=p.title,
+                        text=p.text,
+                        posted_at=p.posted_at,
+                        fields=dict(p.fields),
+                        services=list(p.services),
+                        rates=list(p.rates),
+                        images=list(p.images),
+                        phone=p.phone,
+                        email=p.email,
+                    )
+                    s.add(version)
+                    s.flush()
+                    known_versions[(ad.id, chash)] = version
+                    result.new_versions += 1
+                else:
+                    version.last_seen = max(version.last_seen, it.seen_at)
+                    version.first_seen = min(version.first_seen, it.seen_at)
+                    if it.raw_page_id and version.raw_page_id is None:
+                        version.raw_page_id = it.raw_page_id
+                    result.unchanged += 1
+                current = s.get(AdVersion, ad.current_version_id) if ad.current_version_id else None
+                if current is None or version.last_seen >= current.last_seen:
+                    ad.current_version_id = version.id
+                result.ad_ids.append(ad.id)
+        return result
+
+    def touch_ads(self, site_id: int, urls: Sequence[str], seen_at: datetime) -> int:
+        """An ad listed on a listing page is still there, even when its page was not re-fetched."""
+        n = 0
+        with self.session() as s:
+            for chunk in _chunks(list(urls), 500):
+                n += s.execute(
+                    update(Ad)
+                    .where(Ad.site_id == site_id, Ad.url.in_(chunk), Ad.last_seen < seen_at)
+                    .values(last_seen=seen_at, status="active", removed_at=None)
+                ).rowcount
+        return n
+
+    def mark_removed_urls(self, site_id: int, urls: Sequence[str], at: datetime) -> int:
+        n = 0
+        with self.session() as s:
+            for chunk in _chunks(list(urls), 500):
+                n += s.execute(
+                    update(Ad)
+                    .where(Ad.site_id == site_id, Ad.url.in_(chunk), Ad.status == "active")
+                    .values(status="removed", removed_at=at)
+                ).rowcount
+        return n
+
+    def mark_removed_not_seen(self, site_id: int, since: datetime, at: datetime) -> int:
+        """After a complete crawl: active ads of the site not seen since the run began are gone."""
+        with self.session() as s:
+            return s.execute(
+                update(Ad)
+                .where(and_(Ad.site_id == site_id, Ad.status == "active", Ad.last_seen < since))
+                .values(status="removed", removed_at=at)
+            ).rowcount
+
+    def get_ad(self, ad_id: int) -> Ad | None:
+        with self.session() as s:
+            return s.get(Ad, ad_id)
+
+    def find_ad(self, site: str, source_id: str) -> Ad | None:
+        with self.session() as s:
+            return s.scalar(
+                select(Ad)
+                .join(Site, Site.id == Ad.site_id)
+                .where(Site.name == site, Ad.source_id == source_id)
+            )
+
+    def versions(self, ad_id: int) -> list[AdVersion]:
+        with self.session() as s:
+            return list(
+                s.scalars(
+                    select(AdVersion)
+                    .where(AdVersion.ad_id == ad_id)
+                    .order_by(AdVersion.first_seen, AdVersion.id)
+                )
+            )
+
+    def counts(self) -> dict[str, int]:
+        with self.session() as s:
+            return {
+                "sites": s.scalar(select(func.count()).select_from(Site)) or 0,
+                "ads": s.scalar(select(func.count()).select_from(Ad)) or 0,
+                "active_ads": s.scalar(select(func.count()).select_from(Ad).where(Ad.status == "active"))
+                or 0,
+                "versions": s.scalar(select(func.count()).select_from(AdVersion)) or 0,
+                "raw_pages": s.scalar(select(func.count()).select_from(RawPage)) or 0,
+                "runs": s.scalar(select(func.count()).select_from(CrawlRun)) or 0,
+            }
+
+
+def _chunks(items: list, size: int) -> Iterator[list]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
