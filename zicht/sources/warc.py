@@ -50,21 +50,33 @@ class WarcStore:
     ) -> StoredRecord:
         rel = f"warc/{name}.warc.gz"
         fetched_at = fetched_at or datetime.now(UTC)
-        http_headers = StatusAndHeaders(f"{status} {_reason(status)}", headers, protocol="HTTP/1.1")
         digest = hashlib.sha256(body).hexdigest()
         with self._lock, open(self.path(rel), "ab") as fh:
             offset = fh.seek(0, os.SEEK_END)
             writer = WARCWriter(fh, gzip=True)
-            record = writer.create_warc_record(
-                url,
-                "response",
-                payload=io.BytesIO(body),
-                http_headers=http_headers,
-                warc_headers_dict={
-                    "WARC-Date": fetched_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-                    "WARC-Payload-Digest": "sha256:" + digest,
-                },
-            )
+            warc_headers = {
+                "WARC-Date": fetched_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "WARC-Payload-Digest": "sha256:" + digest,
+            }
+            if url.startswith(("http://", "https://")):
+                record = writer.create_warc_record(
+                    url,
+                    "response",
+                    payload=io.BytesIO(body),
+                    http_headers=StatusAndHeaders(
+                        f"{status} {_reason(status)}", headers, protocol="HTTP/1.1"
+                    ),
+                    warc_headers_dict=warc_headers,
+                )
+            else:  # an imported file: a resource record, there was no HTTP exchange
+                content_type = next((v for k, v in headers if k.lower() == "content-type"), None)
+                record = writer.create_warc_record(
+                    url,
+                    "resource",
+                    payload=io.BytesIO(body),
+                    warc_content_type=content_type or "application/octet-stream",
+                    warc_headers_dict=warc_headers,
+                )
             writer.write_record(record)
             fh.flush()
             os.fsync(fh.fileno())
@@ -76,10 +88,11 @@ class WarcStore:
         with open(self.path(warc_file), "rb") as fh:
             fh.seek(offset)
             for record in ArchiveIterator(fh):
-                http = record.http_headers
                 body = record.content_stream().read()
-                status = int(http.get_statuscode()) if http else 0
-                return status, list(http.headers) if http else [], body
+                if record.rec_type == "resource":
+                    return 200, [("Content-Type", record.rec_headers.get_header("Content-Type", ""))], body
+                http = record.http_headers
+                return int(http.get_statuscode()), list(http.headers), body
         raise FileNotFoundError(f"no WARC record at {warc_file}@{offset}")
 
 

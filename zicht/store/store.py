@@ -204,6 +204,16 @@ class Store:
         with self.session() as s:
             return list(s.scalars(select(CrawlRun).order_by(CrawlRun.id.desc()).limit(limit)))
 
+    def finished_import(self, site_id: int, sha256: str) -> CrawlRun | None:
+        """The finished import of exactly this file for this site, if there was one."""
+        with self.session() as s:
+            runs = s.scalars(
+                select(CrawlRun).where(
+                    CrawlRun.site_id == site_id, CrawlRun.kind == "import", CrawlRun.status == "finished"
+                )
+            )
+            return next((r for r in runs if (r.config or {}).get("sha256") == sha256), None)
+
     def finish_run(
         self,
         run_id: int,
