@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import Engine, and_, func, select, update
+from sqlalchemy import Engine, and_, delete, func, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -367,6 +367,18 @@ class Store:
             raise db.DatabaseError(f"evidence mismatch for raw page {page.id} ({page.url}): sha256 differs")
         return body
 
+    def raw_pages_at(self, url: str, *, kind: str, run_id: int | None = None) -> list[RawPage]:
+        """Successful fetches of one url, newest first (preferring the given run)."""
+        with self.session() as s:
+            pages = list(
+                s.scalars(
+                    select(RawPage)
+                    .where(RawPage.url == url, RawPage.kind == kind, RawPage.status_code == 200)
+                    .order_by(RawPage.fetched_at.desc())
+                )
+            )
+        return sorted(pages, key=lambda p: p.run_id != run_id)
+
     def raw_pages(self, kinds: Sequence[str] = ("ad",), site_id: int | None = None) -> Iterator[RawPage]:
         """Stored successful pages, oldest first (for re-parsing without fetching again)."""
         with self.session() as s:
@@ -464,6 +476,42 @@ class Store:
                     ad.current_version_id = version.id
                 result.ad_ids.append(ad.id)
         return result
+
+    def versions_from_page(self, raw_page_id: int) -> list[AdVersion]:
+        with self.session() as s:
+            return list(s.scalars(select(AdVersion).where(AdVersion.raw_page_id == raw_page_id)))
+
+    def replace_version_content(self, version_id: int, parsed: ParsedAd, parser: str) -> str:
+        """Re-parsed content for an existing version (after an adapter fix), keeping its history.
+
+        Derived results of the version are dropped so the next ``process`` re-derives them.
+        Returns "unchanged", "updated", or "conflict" when another version of the ad already has
+        exactly this content (the version is then left as it was).
+        """
+        from zicht.store.models import AdContact, AdPhoto, Extraction, IndicatorHit, Score
+
+        chash = content_hash(parsed)
+        with self.session() as s:
+            version = s.get(AdVersion, version_id)
+            if version is None:
+                raise KeyError(version_id)
+            if version.content_hash == chash:
+                version.parser = parser
+                return "unchanged"
+            clash = s.scalar(
+                select(AdVersion.id).where(AdVersion.ad_id == version.ad_id, AdVersion.content_hash == chash)
+            )
+            if clash is not None:
+                return "conflict"
+            version.content_hash = chash
+            version.parser = parser
+            version.title, version.text, version.posted_at = parsed.title, parsed.text, parsed.posted_at
+            version.fields, version.services = dict(parsed.fields), list(parsed.services)
+            version.rates, version.images = list(parsed.rates), list(parsed.images)
+            version.phone, version.email = parsed.phone, parsed.email
+            for model in (AdContact, AdPhoto, Extraction, IndicatorHit, Score):
+                s.execute(delete(model).where(model.ad_version_id == version_id))
+            return "updated"
 
     def touch_ads(self, site_id: int, urls: Sequence[str], seen_at: datetime) -> int:
         """An ad listed on a listing page is still there, even when its page was not re-fetched."""

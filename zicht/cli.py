@@ -1,0 +1,281 @@
+"""The ``zicht`` command line: the contract partners rely on (see docs/cli.md)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from zicht import __version__
+
+app = typer.Typer(
+    name="zicht",
+    help="Zicht: collect, keep and explain sex-work ads for control teams. Every signal is advice to a person.",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+    pretty_exceptions_show_locals=False,
+)
+export_app = typer.Typer(help="Write ads, links or counts to a file.", no_args_is_help=True)
+app.add_typer(export_app, name="export")
+
+console = Console()
+err = Console(stderr=True)
+
+
+@dataclass
+class Ctx:
+    db: str | None
+
+
+def _version(value: bool) -> None:
+    if value:
+        console.print(f"zicht {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            envvar="ZICHT_DATABASE_URL",
+            help="Database URL (postgresql://… or sqlite:///file.db). Default: zicht.db in this folder.",
+        ),
+    ] = None,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    ctx.obj = Ctx(db=db)
+
+
+def open_store(ctx: typer.Context):  # type: ignore[no-untyped-def]
+    from zicht.store.db import DatabaseError
+    from zicht.store.store import Store
+
+    try:
+        return Store.open(ctx.obj.db if ctx.obj else None)
+    except DatabaseError as exc:
+        fail(str(exc))
+    except Exception as exc:  # a wrong URL, a server that is down: say so plainly
+        fail(f"Cannot open the database: {exc}")
+
+
+def fail(message: str, code: int = 1) -> None:
+    err.print(f"[bold red]Error:[/] {message}")
+    raise typer.Exit(code)
+
+
+def progress() -> Progress:
+    return Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
+    )
+
+
+def _require(value: str | None, name: str, env: str) -> str:
+    if not value or not value.strip():
+        fail(
+            f"{name} is required: every collection of personal data records why and on what legal basis. "
+            f"Give --{name.replace(' ', '-')} or set {env}."
+        )
+    return value  # type: ignore[return-value]
+
+
+# ------------------------------------------------------------------ status
+
+
+@app.command()
+def status(ctx: typer.Context) -> None:
+    """Show what is in the database: sites, ads, versions, evidence, runs."""
+    from zicht.store import db as dbmod
+
+    with open_store(ctx) as store:
+        counts = store.counts()
+        table = Table(title=f"Zicht — {dbmod.describe(store.url)}")
+        table.add_column("what")
+        table.add_column("count", justify="right")
+        for key, value in counts.items():
+            table.add_row(key, str(value))
+        console.print(table)
+        runs = store.runs(limit=10)
+        if runs:
+            rt = Table(title="Latest runs")
+            for col in ("id", "kind", "status", "started", "finished", "stats"):
+                rt.add_column(col)
+            for r in runs:
+                rt.add_row(
+                    str(r.id),
+                    r.kind,
+                    r.status,
+                    f"{r.started_at:%Y-%m-%d %H:%M}",
+                    f"{r.finished_at:%Y-%m-%d %H:%M}" if r.finished_at else "",
+                    ", ".join(f"{k}={v}" for k, v in (r.stats or {}).items()),
+                )
+            console.print(rt)
+
+
+# ------------------------------------------------------------------ import
+
+
+@app.command("import")
+def import_(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="The CSV or JSONL file.")],
+    format: Annotated[str, typer.Option("--format", "-f", help="csv or jsonl")],
+    site: Annotated[str, typer.Option("--site", help="Name of the site the ads come from.")],
+    region: Annotated[
+        str, typer.Option("--region", help="Default country for numbers without a country code.")
+    ] = "NL",
+    map_: Annotated[
+        list[str] | None,
+        typer.Option("--map", help="FIELD=COLUMN when the file names a canonical field differently."),
+    ] = None,
+    purpose: Annotated[str | None, typer.Option("--purpose", envvar="ZICHT_PURPOSE")] = None,
+    legal_basis: Annotated[str | None, typer.Option("--legal-basis", envvar="ZICHT_LEGAL_BASIS")] = None,
+) -> None:
+    """Import ads from a table. Fields: id, url, posted_at, title, text, location, age, phone, email, images."""
+    from zicht.sources.table_import import ImportError_, import_table, parse_mapping
+
+    purpose = _require(purpose, "purpose", "ZICHT_PURPOSE")
+    legal_basis = _require(legal_basis, "legal basis", "ZICHT_LEGAL_BASIS")
+    with open_store(ctx) as store:
+        try:
+            mapping = parse_mapping(map_ or [])
+            with progress() as bar:
+                task = bar.add_task(f"Importing {file.name}", total=None)
+                report = import_table(
+                    store,
+                    file,
+                    fmt=format.lower(),
+                    site=site,
+                    region=region,
+                    mapping=mapping,
+                    purpose=purpose,
+                    legal_basis=legal_basis,
+                    on_progress=lambda done, total: bar.update(task, completed=done, total=total),
+                )
+        except ImportError_ as exc:
+            fail(str(exc))
+    if report.already_imported:
+        console.print(f"{file}: already imported (run {report.run_id}); nothing changed.")
+        return
+    r = report.result
+    console.print(
+        f"{file}: {report.rows} rows, {report.imported} imported "
+        f"({r.new_ads} new ads, {r.new_versions} new versions, {r.unchanged} unchanged), "
+        f"{len(report.skipped)} skipped."
+    )
+    for e in report.skipped[:50]:
+        err.print(f"  {file}:{e.line}: {e.reason}")
+    if len(report.skipped) > 50:
+        err.print(f"  … and {len(report.skipped) - 50} more skipped rows")
+
+
+# ------------------------------------------------------------------ reparse / process
+
+
+@app.command()
+def reparse(
+    ctx: typer.Context,
+    site: Annotated[str | None, typer.Option("--site", help="Only this site.")] = None,
+    everything: Annotated[
+        bool, typer.Option("--all", help="Also pages already parsed by the current adapter version.")
+    ] = False,
+) -> None:
+    """Re-parse stored raw pages with the current adapters, without fetching anything again."""
+    from zicht.sources.reparse import reparse as run_reparse
+
+    with open_store(ctx) as store, progress() as bar:
+        task = bar.add_task("Re-parsing stored pages", total=None)
+        try:
+            report = run_reparse(
+                store,
+                site=site,
+                everything=everything,
+                on_progress=lambda done, total: bar.update(task, completed=done, total=total),
+            )
+        except KeyError as exc:
+            fail(str(exc.args[0]))
+    console.print(
+        f"{report.pages} stored ad pages: {report.skipped_current} already current, "
+        f"{report.updated} versions corrected, {report.unchanged} unchanged, {report.new_ads} new ads, "
+        f"{report.new_versions} new versions, {report.conflicts} conflicts, {len(report.errors)} parse errors."
+    )
+    for url, reason in report.errors[:20]:
+        err.print(f"  {url}: {reason}")
+
+
+@app.command()
+def process(
+    ctx: typer.Context,
+    no_photos: Annotated[bool, typer.Option("--no-photos", help="Skip hashing and OCR of photos.")] = False,
+    no_ocr: Annotated[
+        bool, typer.Option("--no-ocr", help="Hash photos but do not read text on them.")
+    ] = False,
+) -> None:
+    """Run every stage on what is new or changed: photos, extraction, signals."""
+    with open_store(ctx) as store:
+        report = run_process(store, photos=not no_photos, ocr=not no_ocr)
+    print_process_report(report)
+
+
+def run_process(store, *, photos: bool = True, ocr: bool = True):  # type: ignore[no-untyped-def]
+    from zicht.pipeline import process as pipeline_process
+
+    labels = {"photos": "Photos (hash, OCR)", "extraction": "Extracting facts", "signals": "Scoring signals"}
+    with progress() as bar:
+        tasks: dict[str, int] = {}
+
+        def on_progress(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(labels.get(stage, stage), total=total or None)
+            bar.update(tasks[stage], completed=done, total=total or None)
+
+        return pipeline_process(store, on_progress=on_progress, photos=photos, ocr=ocr)
+
+
+def print_process_report(report) -> None:  # type: ignore[no-untyped-def]
+    console.print(
+        f"Photos: {report.photos_hashed} hashed, {report.photos_missing} not collected, "
+        f"{report.photo_errors} unreadable. Extraction: {report.extracted} ad versions "
+        f"({report.field_errors} fields unreadable). Signals: {report.scored} ad versions scored."
+    )
+
+
+# ------------------------------------------------------------------ export
+
+
+@export_app.command("ads")
+def export_ads_cmd(
+    ctx: typer.Context,
+    output: Annotated[Path, typer.Option("--output", "-o", help="The CSV file to write.")],
+    pseudonymise: Annotated[
+        bool,
+        typer.Option("--pseudonymise/--no-pseudonymise", help="Replace phones and emails by keyed hashes."),
+    ] = False,
+) -> None:
+    """One row per ad: site, source_id, url, phones, emails, age, place, gemeente_code, indicators, risk_score, …"""
+    from zicht.exports import export_ads
+
+    with open_store(ctx) as store:
+        try:
+            n = export_ads(store, output, pseudonymise=pseudonymise)
+        except (ValueError, OSError) as exc:
+            fail(str(exc))
+    console.print(f"Wrote {n} ads to {output}{' (contact points pseudonymised)' if pseudonymise else ''}.")
+
+
+def run() -> None:  # pragma: no cover - console entry point
+    app()
