@@ -179,7 +179,7 @@ def process_extraction(store: Store, report: ProcessReport, *, on_progress: Prog
 def process_signals(store: Store, report: ProcessReport, *, on_progress: Progress | None) -> None:
     from zicht.extract.facts import facts_from_json
     from zicht.signals.catalogue import load_catalogue
-    from zicht.signals.engine import evaluate
+    from zicht.signals.engine import evaluate, hit_to_dict
     from zicht.signals.score import score
 
     catalogue = load_catalogue()
@@ -188,7 +188,7 @@ def process_signals(store: Store, report: ProcessReport, *, on_progress: Progres
         rows: list[stages.ScoreRow] = []
         for v, facts_json in batch:
             facts = facts_from_json(facts_json)
-            hits = evaluate(v.title, v.text, facts, catalogue)
+            hits = evaluate(v.title, v.text, facts, catalogue, services=[str(x) for x in v.services])
             result = score(hits, catalogue)
             rows.append(
                 stages.ScoreRow(
@@ -209,6 +209,7 @@ def process_signals(store: Store, report: ProcessReport, *, on_progress: Progres
                             evidence_level=h.evidence_level,
                             negated=h.negated,
                             reason=h.reason,
+                            detail=hit_to_dict(h),
                         )
                         for h in hits
                     ],

@@ -284,6 +284,8 @@ class IndicatorHit(Base):
     evidence_level: Mapped[str] = mapped_column(String(32))
     negated: Mapped[bool] = mapped_column(Boolean, default=False)
     reason: Mapped[str | None] = mapped_column(Text)
+    # The whole hit as the engine explained it (Dutch reason, negation cue, source note, ...).
+    detail: Mapped[dict] = mapped_column(default=dict)
 
 
 class Score(Base):

@@ -82,6 +82,7 @@ class HitRow:
     evidence_level: str
     negated: bool
     reason: str | None
+    detail: dict
 
 
 @dataclass(frozen=True)
@@ -322,6 +323,7 @@ def save_scores(store: Store, rows: Sequence[ScoreRow], catalogue_version: str) 
                 "evidence_level": h.evidence_level,
                 "negated": h.negated,
                 "reason": h.reason,
+                "detail": h.detail,
             }
             for r in rows
             for h in r.hits
