@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from zicht import __version__
@@ -23,8 +23,8 @@ app = typer.Typer(
 export_app = typer.Typer(help="Write ads, links or counts to a file.", no_args_is_help=True)
 app.add_typer(export_app, name="export")
 
-console = Console()
-err = Console(stderr=True)
+console = Console(soft_wrap=True)  # file:line messages stay whole, for copying and grepping
+err = Console(stderr=True, soft_wrap=True)
 
 
 @dataclass
@@ -82,6 +82,18 @@ def progress() -> Progress:
         console=console,
         transient=False,
     )
+
+
+def stage_progress(bar: Progress, labels: dict[str, str] | None = None, prefix: str = ""):  # type: ignore[no-untyped-def]
+    """A ``(event, done, total)`` callback that keeps one progress bar per event."""
+    tasks: dict[str, TaskID] = {}
+
+    def on_progress(event: str, done: int, total: int) -> None:
+        if event not in tasks:
+            tasks[event] = bar.add_task(prefix + (labels or {}).get(event, event), total=total or None)
+        bar.update(tasks[event], completed=done, total=total or None)
+
+    return on_progress
 
 
 def _require(value: str | None, name: str, env: str) -> str:
@@ -183,6 +195,39 @@ def import_(
         err.print(f"  … and {len(report.skipped) - 50} more skipped rows")
 
 
+# ------------------------------------------------------------------ crawl
+
+
+@app.command()
+def crawl(
+    ctx: typer.Context,
+    config: Annotated[Path, typer.Option("--config", "-c", help="Crawl configuration (YAML or TOML).")],
+    region: Annotated[str | None, typer.Option("--region", help="Region in a multi-region file.")] = None,
+    site: Annotated[str | None, typer.Option("--site", help="Only this site of the configuration.")] = None,
+    max_pages: Annotated[
+        int | None, typer.Option("--max-pages", help="Stop after this many pages; the next crawl resumes.")
+    ] = None,
+) -> None:
+    """Collect the configured sites politely (robots.txt, rate limit); resumes an interrupted run."""
+    from zicht.sources.config import ConfigError, load_config
+    from zicht.sources.crawler import crawl_site
+
+    try:
+        cfg = load_config(config, region=region)
+        names = [site] if site else cfg.site_names
+        for name in names:
+            cfg.site(name)
+    except (ConfigError, OSError) as exc:
+        fail(str(exc))
+    with open_store(ctx) as store:
+        for name in names:
+            with progress() as bar:
+                summary = crawl_site(
+                    store, name, cfg, on_progress=stage_progress(bar, prefix=f"{name}: "), max_pages=max_pages
+                )
+            console.print(str(summary))
+
+
 # ------------------------------------------------------------------ reparse / process
 
 
@@ -236,14 +281,7 @@ def run_process(store, *, photos: bool = True, ocr: bool = True):  # type: ignor
 
     labels = {"photos": "Photos (hash, OCR)", "extraction": "Extracting facts", "signals": "Scoring signals"}
     with progress() as bar:
-        tasks: dict[str, int] = {}
-
-        def on_progress(stage: str, done: int, total: int) -> None:
-            if stage not in tasks:
-                tasks[stage] = bar.add_task(labels.get(stage, stage), total=total or None)
-            bar.update(tasks[stage], completed=done, total=total or None)
-
-        return pipeline_process(store, on_progress=on_progress, photos=photos, ocr=ocr)
+        return pipeline_process(store, on_progress=stage_progress(bar, labels), photos=photos, ocr=ocr)
 
 
 def print_process_report(report) -> None:  # type: ignore[no-untyped-def]
@@ -275,6 +313,76 @@ def export_ads_cmd(
         except (ValueError, OSError) as exc:
             fail(str(exc))
     console.print(f"Wrote {n} ads to {output}{' (contact points pseudonymised)' if pseudonymise else ''}.")
+
+
+# ------------------------------------------------------------------ web and demo
+
+
+@app.command()
+def serve(
+    ctx: typer.Context,
+    host: Annotated[
+        str, typer.Option("--host", help="Address to listen on (loopback by default).")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
+) -> None:
+    """Start the web app."""
+    from zicht.web.app import serve as serve_app
+
+    with open_store(ctx) as store:
+        console.print(f"Zicht web app: http://{host}:{port}/  (Ctrl+C to stop)")
+        try:
+            serve_app(store, host=host, port=port)
+        except ValueError as exc:
+            fail(str(exc))
+
+
+@app.command()
+def demo(
+    ctx: typer.Context,
+    ads: Annotated[int, typer.Option("--ads", help="Number of synthetic ads in the market.")] = 3000,
+    weeks: Annotated[int, typer.Option("--weeks", help="Weeks the market spans.")] = 6,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the market generator.")] = 7,
+    every: Annotated[int, typer.Option("--every", help="Crawl the demo sites every N market days.")] = 7,
+    serve_app: Annotated[
+        bool, typer.Option("--serve/--no-serve", help="Start the web app when processing is done.")
+    ] = True,
+    port: Annotated[int, typer.Option("--port", help="Port for the web app.")] = 8000,
+) -> None:
+    """Generate a synthetic market, serve it on 127.0.0.1, crawl it, process it, start the web app."""
+    from zicht.demo.run import DemoOptions, run_demo
+
+    if ads < 10 or weeks < 1:
+        fail("--ads must be at least 10 and --weeks at least 1")
+    with open_store(ctx) as store:
+        if store.counts()["ads"]:
+            console.print(
+                "[yellow]This database already holds ads; the demo adds its synthetic market to them. "
+                "Use a fresh --db for a clean demo.[/]"
+            )
+        with progress() as bar:
+            report = run_demo(
+                store,
+                DemoOptions(seed=seed, n_ads=ads, weeks=weeks, crawl_every_days=every),
+                on_stage=lambda msg: bar.console.print(f"[bold]»[/] {msg}"),
+                on_progress=stage_progress(bar),
+            )
+        pages = sum(s.fetched for s in report.summaries)
+        console.print(
+            f"Crawled {len(report.crawl_days)} market days, {pages} pages in {report.seconds:.0f} s; "
+            f"ground truth in {report.truth_path}"
+        )
+        print_process_report(run_process(store))
+        counts = store.counts()
+        console.print(
+            f"The database holds {counts['ads']} ads ({counts['active_ads']} active), "
+            f"{counts['versions']} versions, {counts['raw_pages']} stored pages."
+        )
+        if serve_app:
+            from zicht.web.app import serve as serve_web
+
+            console.print(f"[bold green]Zicht is ready:[/] http://127.0.0.1:{port}/  (Ctrl+C to stop)")
+            serve_web(store, host="127.0.0.1", port=port)
 
 
 def run() -> None:  # pragma: no cover - console entry point

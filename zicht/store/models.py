@@ -132,7 +132,7 @@ class RawPage(Base):
     warc_length: Mapped[int] = mapped_column(BigInteger)
     parse_status: Mapped[str] = mapped_column(String(16), default="pending")  # pending|ok|error
     parse_error: Mapped[str | None] = mapped_column(Text)
-    parser: Mapped[str | None] = mapped_column(String(64))  # adapter name@version
+    parser: Mapped[str | None] = mapped_column(String(255))  # adapter name@version
 
 
 class Ad(Base):
@@ -173,7 +173,7 @@ class AdVersion(Base):
     first_seen: Mapped[datetime]
     last_seen: Mapped[datetime]
     raw_page_id: Mapped[int | None] = mapped_column(ForeignKey("raw_pages.id"))
-    parser: Mapped[str] = mapped_column(String(64))
+    parser: Mapped[str] = mapped_column(String(255))
     title: Mapped[str] = mapped_column(Text, default="")
     text: Mapped[str] = mapped_column(Text, default="")
     posted_at: Mapped[datetime | None]
@@ -199,7 +199,7 @@ class Extraction(Base):
     ad_version_id: Mapped[int] = mapped_column(
         ForeignKey("ad_versions.id", ondelete="CASCADE"), primary_key=True
     )
-    extractor_version: Mapped[str] = mapped_column(String(64))
+    extractor_version: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     facts: Mapped[dict] = mapped_column(default=dict)
     age: Mapped[int | None] = mapped_column(Integer)
@@ -251,7 +251,7 @@ class Photo(Base):
     format: Mapped[str | None] = mapped_column(String(16))
     ocr_text: Mapped[str | None] = mapped_column(Text)
     error: Mapped[str | None] = mapped_column(Text)
-    photos_version: Mapped[str] = mapped_column(String(32))
+    photos_version: Mapped[str] = mapped_column(String(255))
     raw_page_id: Mapped[int | None] = mapped_column(ForeignKey("raw_pages.id"))
 
 
@@ -275,7 +275,7 @@ class IndicatorHit(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ad_version_id: Mapped[int] = mapped_column(ForeignKey("ad_versions.id", ondelete="CASCADE"))
-    catalogue_version: Mapped[str] = mapped_column(String(32))
+    catalogue_version: Mapped[str] = mapped_column(String(255))
     code: Mapped[str] = mapped_column(String(64))
     span_start: Mapped[int | None] = mapped_column(Integer)
     span_end: Mapped[int | None] = mapped_column(Integer)
@@ -295,7 +295,7 @@ class Score(Base):
     ad_version_id: Mapped[int] = mapped_column(
         ForeignKey("ad_versions.id", ondelete="CASCADE"), primary_key=True
     )
-    catalogue_version: Mapped[str] = mapped_column(String(32))
+    catalogue_version: Mapped[str] = mapped_column(String(255))
     value: Mapped[float] = mapped_column(Float)
     explanation: Mapped[dict] = mapped_column(default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

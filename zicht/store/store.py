@@ -76,6 +76,8 @@ def _translate_locked(exc: OperationalError, url: str) -> db.DatabaseError:
             f"The database {db.describe(url)} is locked by another process (another zicht job?). "
             "Nothing was changed; try again when that job has finished."
         )
+    if "connection" in message.lower() or "could not connect" in message.lower():
+        return db.DatabaseError(f"Cannot connect to the database {db.describe(url)}: {message}")
     return db.DatabaseError(f"Database error on {db.describe(url)}: {message}")
 
 

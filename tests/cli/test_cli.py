@@ -1,0 +1,160 @@
+"""The command-line contract (docs/cli.md), run through the real typer app on both backends."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from zicht.cli import app
+from zicht.exports import AD_COLUMNS
+from zicht.store.store import Store
+
+runner = CliRunner()
+LEGAL = ["--purpose", "toezicht prostitutie (test)", "--legal-basis", "APV (test)"]
+
+
+def _zicht(db_url: str, *args: str, env: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+    result = runner.invoke(app, ["--db", db_url, *args], env=env, catch_exceptions=False)
+    return result
+
+
+@pytest.fixture
+def ads_csv(tmp_path: Path) -> Path:
+    path = tmp_path / "ads.csv"
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["id", "url", "posted_at", "title", "text", "location", "age", "phone", "email", "images"])
+        w.writerow(
+            [
+                "1",
+                "https://example.test/1",
+                "2026-10-05",
+                "Nieuw in Heerlen!",
+                "Hoi, ik ben Lisa. Bel 06-12345678. Altijd beschikbaar 24/7.",
+                "Heerlen",
+                "23",
+                "",
+                "",
+                "",
+            ]
+        )
+        w.writerow(
+            [
+                "2",
+                "https://example.test/2",
+                "2026-10-06",
+                "Onze meiden",
+                "Zij is jong en wij bieden alles zonder condoom. Alleen WhatsApp +40 721 234 567",
+                "Den Bosch",
+                "",
+                "0687654321",
+                "x@example.test",
+                "",
+            ]
+        )
+        w.writerow(["3", "", "", "", "", "", "", "", "", ""])
+    return path
+
+
+def test_import_process_export(db_url: str, tmp_path: Path, ads_csv: Path) -> None:
+    r = _zicht(db_url, "import", str(ads_csv), "--format", "csv", "--site", "partner", *LEGAL)
+    assert r.exit_code == 0, r.output
+    assert "2 imported" in r.output and "1 skipped" in r.output
+    assert re.search(r"ads\.csv:4: title and text are both empty", r.output)
+
+    r = _zicht(db_url, "process", "--no-photos")
+    assert r.exit_code == 0, r.output
+    assert "Extraction: 2 ad versions" in r.output and "Signals: 2 ad versions scored" in r.output
+
+    out = tmp_path / "ads-out.csv"
+    r = _zicht(db_url, "export", "ads", "--output", str(out))
+    assert r.exit_code == 0, r.output
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert tuple(rows[0]) == AD_COLUMNS
+    by_id = {row["source_id"]: row for row in rows}
+    assert by_id["1"]["phones"] == "+31612345678"
+    assert by_id["1"]["gemeente_code"] == "GM0917"  # Heerlen
+    assert by_id["1"]["age"] == "23"
+    assert set(by_id["2"]["phones"].split(";")) == {"+31687654321", "+40721234567"}
+    assert by_id["2"]["emails"] == "x@example.test"
+    assert by_id["2"]["gemeente_code"] == "GM0796"  # 's-Hertogenbosch
+    assert "THIRD_PERSON" in by_id["2"]["indicators"].split(";")
+    assert "UNPROTECTED_SERVICES" in by_id["2"]["indicators"].split(";")
+    assert float(by_id["2"]["risk_score"]) > float(by_id["1"]["risk_score"] or 0)
+    assert by_id["1"]["persona_id"] == "" and by_id["1"]["network_id"] == ""
+
+    pseudo = tmp_path / "pseudo.csv"
+    r = _zicht(db_url, "export", "ads", "--output", str(pseudo), "--pseudonymise")
+    assert r.exit_code == 0, r.output
+    prow = {row["source_id"]: row for row in csv.DictReader(pseudo.open(encoding="utf-8"))}
+    assert "+31612345678" not in pseudo.read_text(encoding="utf-8")
+    assert re.fullmatch(r"[0-9a-f]{32}", prow["1"]["phones"])
+    # the same number gets the same pseudonym in a second export
+    r = _zicht(db_url, "export", "ads", "--output", str(tmp_path / "p2.csv"), "--pseudonymise")
+    again = {row["source_id"]: row for row in csv.DictReader((tmp_path / "p2.csv").open(encoding="utf-8"))}
+    assert again["1"]["phones"] == prow["1"]["phones"]
+
+
+def test_process_is_incremental(db_url: str, ads_csv: Path) -> None:
+    _zicht(db_url, "import", str(ads_csv), "--format", "csv", "--site", "partner", *LEGAL)
+    _zicht(db_url, "process", "--no-photos")
+    r = _zicht(db_url, "process", "--no-photos")
+    assert "Extraction: 0 ad versions" in r.output and "Signals: 0 ad versions scored" in r.output
+
+
+def test_import_requires_purpose_and_legal_basis(db_url: str, ads_csv: Path) -> None:
+    r = _zicht(db_url, "import", str(ads_csv), "--format", "csv", "--site", "p", env={"ZICHT_PURPOSE": ""})
+    assert r.exit_code == 1
+    assert "purpose is required" in r.output
+    with Store.open(db_url) as store:
+        assert store.counts()["ads"] == 0
+
+
+def test_import_missing_columns_clear_error(db_url: str, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("nummer;tekst\n1;hallo\n", encoding="utf-8")
+    r = _zicht(db_url, "import", str(bad), "--format", "csv", "--site", "p", *LEGAL)
+    assert r.exit_code == 1
+    assert "bad.csv: missing column(s)" in r.output
+    r = _zicht(
+        db_url,
+        "import",
+        str(bad),
+        "--format",
+        "csv",
+        "--site",
+        "p",
+        "--map",
+        "id=nummer",
+        "--map",
+        "text=tekst",
+        *LEGAL,
+    )
+    assert r.exit_code == 0 and "1 imported" in r.output
+
+
+def test_jsonl_import_and_status(db_url: str, tmp_path: Path) -> None:
+    path = tmp_path / "a.jsonl"
+    path.write_text(
+        json.dumps({"id": "x1", "text": "Hallo uit Venlo", "location": "Venlo"}) + "\n", encoding="utf-8"
+    )
+    assert _zicht(db_url, "import", str(path), "-f", "jsonl", "--site", "s", *LEGAL).exit_code == 0
+    r = _zicht(db_url, "status")
+    assert r.exit_code == 0 and re.search(r"ads\s*│\s*1", r.output)
+
+
+def test_bad_database_url_is_a_clear_error(tmp_path: Path) -> None:
+    r = runner.invoke(app, ["--db", "postgresql://nobody@127.0.0.1:1/none", "status"])
+    assert r.exit_code == 1
+    assert "Cannot connect to the database postgresql+psycopg://nobody@127.0.0.1:1/none" in r.output
+    assert "refused" in r.output
+
+
+def test_export_rejects_other_formats(db_url: str, tmp_path: Path) -> None:
+    r = _zicht(db_url, "export", "ads", "--output", str(tmp_path / "x.xlsx"))
+    assert r.exit_code == 1 and "only .csv" in r.output
