@@ -1,0 +1,149 @@
+"""All contact points of an ad: phones, e-mail addresses and messenger handles.
+
+These are what link ads to one advertiser, so values are canonical (E.164, lower-case handles) and each
+keeps the span it came from. Contacts read from a URL (wa.me, t.me, instagram.com ...) get source "link".
+All patterns use bounded quantifiers only, so hostile input cannot make them backtrack for long; each starts
+with a lookahead for its first character, which lets the regex engine skip ahead quickly.
+"""
+
+from __future__ import annotations
+
+import re
+
+import phonenumbers
+
+from zicht.extract.phones import PHONES_VERSION, find_phones
+from zicht.extract.types import Contact, Span
+
+CONTACTS_VERSION = f"contacts-1.0+{PHONES_VERSION}"
+
+_AT = r"(?:@|[ \t]{0,3}[\[\(\{<][ \t]{0,2}(?:at|@|apenstaartje)[ \t]{0,2}[\]\)\}>][ \t]{0,3})"
+_DOT = r"(?:\.|[ \t]{0,3}[\[\(\{<][ \t]{0,2}(?:dot|punt)[ \t]{0,2}[\]\)\}>][ \t]{0,3})"
+_EMAIL = re.compile(
+    rf"(?=[A-Za-z0-9])(?<![\w.%+-])(?P<local>[A-Za-z0-9][A-Za-z0-9._%+-]{{0,63}}){_AT}"
+    rf"(?P<domain>(?:[A-Za-z0-9](?:[A-Za-z0-9-]{{0,61}}[A-Za-z0-9])?{_DOT}){{1,6}}[A-Za-z]{{2,24}})(?![\w-])",
+    re.IGNORECASE,
+)
+_DOT_WORD = re.compile(rf"{_DOT}", re.IGNORECASE)
+
+_URL = re.compile(r"(?i)(?=[hw])(?:https?://|www\.)[^\s<>\"']{1,2000}")
+_WHATSAPP = re.compile(
+    r"(?i)(?=[hwa])(?<![\w.])(?:https?://)?(?:www\.)?"
+    r"(?:wa\.me/|(?:api\.|web\.)?whatsapp\.com/send/?\?(?:[^\s#&]{0,200}&){0,5}phone=)"
+    r"(?:%2B|\+)?(?P<number>[0-9]{6,16})"
+)
+_TELEGRAM_URL = re.compile(
+    r"(?i)(?=[htw])(?<![\w.])(?:https?://)?(?:www\.)?(?:t|telegram)\.me/(?:s/)?@?"
+    r"(?!joinchat\b|addstickers\b|share\b|proxy\b)(?P<handle>[A-Za-z][A-Za-z0-9_]{4,31})(?![\w])"
+)
+_TELEGRAM_LABEL = re.compile(
+    r"(?i)(?=t)(?<![\w])(?:telegram|tg)[ \t]{0,3}(?:[:=\-\u2013][ \t]{0,3}@?|@)(?P<handle>[A-Za-z][A-Za-z0-9_]{4,31})(?![\w])"
+)
+_SNAPCHAT_URL = re.compile(
+    r"(?i)(?=[hsw])(?<![\w.])(?:https?://)?(?:www\.)?snapchat\.com/add/(?P<handle>[A-Za-z][A-Za-z0-9._-]{2,14})(?![\w])"
+)
+_SNAPCHAT_LABEL = re.compile(
+    r"(?i)(?=[s\U0001f47b])(?:(?<![\w])(?:snapchat|snap)[ \t]{0,3}(?:[:=\-\u2013][ \t]{0,3}@?|@)|\U0001f47b[ \t]{0,3}[:\-]?[ \t]{0,3}@?)"
+    r"(?P<handle>[A-Za-z][A-Za-z0-9._-]{2,14})(?![\w])"
+)
+_INSTAGRAM_URL = re.compile(
+    r"(?i)(?=[hiw])(?<![\w.])(?:https?://)?(?:www\.)?(?:instagram\.com|instagr\.am)/"
+    r"(?!p/|reel/|reels/|explore/|stories/|accounts/|tv/|direct/)(?P<handle>[A-Za-z0-9._]{1,30})(?![\w])"
+)
+_INSTAGRAM_LABEL = re.compile(
+    r"(?i)(?=i)(?<![\w])(?:instagram|insta|ig)[ \t]{0,3}(?:[:=\-\u2013][ \t]{0,3}@?|@)(?P<handle>[A-Za-z0-9._]{1,30})(?![\w])"
+)
+# (kind, pattern, is a URL, substrings of the lower-cased text without which the pattern cannot match):
+# most ads have none of these, and a substring test is far cheaper than running the regex.
+_HANDLE_PATTERNS = (
+    ("telegram", _TELEGRAM_URL, True, ("t.me/", "telegram.me/")),
+    ("telegram", _TELEGRAM_LABEL, False, ("telegram", "tg")),
+    ("snapchat", _SNAPCHAT_URL, True, ("snapchat.com",)),
+    ("snapchat", _SNAPCHAT_LABEL, False, ("snap", "\U0001f47b")),
+    ("instagram", _INSTAGRAM_URL, True, ("instagram.com", "instagr.am")),
+    ("instagram", _INSTAGRAM_LABEL, False, ("insta", "ig")),
+)
+_EMAIL_HINTS = ("@", "at]", "at)", "at}", "at>", "apenstaartje")
+
+
+def find_contacts(text: str, default_region: str = "NL", source: str = "text") -> list[Contact]:
+    """Phones, e-mail addresses, WhatsApp/Telegram/Snapchat/Instagram contacts in `text`.
+
+    One contact per (kind, value), the first occurrence, in text order. A WhatsApp link yields both a
+    "whatsapp" and a "phone" contact with the same E.164 value.
+    """
+    if not text:
+        return []
+    found: list[tuple[int, int, Contact]] = []  # (position, emission order, contact)
+    taken: list[tuple[int, int]] = []  # spans whose digits are not free-text phone numbers
+
+    lower = text.lower()
+    if "http" in lower or "www." in lower:
+        taken.extend(match.span() for match in _URL.finditer(text))
+    whatsapp = _WHATSAPP.finditer(text) if "wa.me" in lower or "whatsapp.com" in lower else ()
+    for match in whatsapp:
+        taken.append(match.span())
+        e164, country = _link_number(match.group("number"), default_region)
+        if e164 is None:
+            continue
+        span = _span(text, match.start(), match.end())
+        found.append((match.start(), len(found), Contact("whatsapp", e164, "link", country, span)))
+        found.append((match.start(), len(found), Contact("phone", e164, "link", country, span)))
+    emails = _EMAIL.finditer(text) if any(hint in lower for hint in _EMAIL_HINTS) else ()
+    for match in emails:
+        taken.append(match.span())
+        value = f"{match.group('local')}@{_DOT_WORD.sub('.', match.group('domain'))}".lower()
+        raw = match.group()
+        obscured = "@" not in raw or _DOT_WORD.sub(".", match.group("domain")) != match.group("domain")
+        found.append(
+            (
+                match.start(),
+                len(found),
+                Contact("email", value, source, None, _span(text, *match.span()), obscured),
+            )
+        )
+    for kind, pattern, is_url, hints in _HANDLE_PATTERNS:
+        if not any(hint in lower for hint in hints):
+            continue
+        for match in pattern.finditer(text):
+            handle = match.group("handle").rstrip("._-")
+            if not any(c.isalpha() for c in handle):
+                continue
+            if is_url:
+                taken.append(match.span())
+            span = _span(text, match.start(), match.start("handle") + len(handle))
+            contact = Contact(kind, handle.lower(), "link" if is_url else source, None, span)
+            found.append((match.start(), len(found), contact))
+
+    for phone in find_phones(text, default_region, source, unique=False):
+        span = phone.span
+        if span is not None and any(s < span.end and span.start < e for s, e in taken):
+            continue
+        found.append((span.start if span else 0, len(found), phone))
+
+    found.sort(key=lambda item: (item[0], item[1]))
+    seen: set[tuple[str, str]] = set()
+    out: list[Contact] = []
+    for _, _, contact in found:
+        key = (contact.kind, contact.value)
+        if key not in seen:
+            seen.add(key)
+            out.append(contact)
+    return out
+
+
+def _span(text: str, start: int, end: int) -> Span:
+    return Span(start, end, text[start:end])
+
+
+def _link_number(digits: str, default_region: str) -> tuple[str | None, str | None]:
+    """wa.me links carry the number internationally without "+"; some people paste "06..." anyway."""
+    for candidate, region in (("+" + digits, None), (digits, default_region.upper())):
+        try:
+            number = phonenumbers.parse(candidate, region)
+        except phonenumbers.NumberParseException:
+            continue
+        if phonenumbers.is_valid_number(number):
+            e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+            return e164, phonenumbers.region_code_for_number(number)
+    return None, None
