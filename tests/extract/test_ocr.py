@@ -1,0 +1,235 @@
+"""OCR with the real tesseract binary on images drawn with Pillow."""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from zicht.extract.ocr import (
+    OCR_VERSION,
+    OcrResult,
+    contacts_in_photo,
+    ocr_text,
+    tesseract_version,
+    text_from_tsv,
+)
+
+DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")
+HAS_CONTACTS = importlib.util.find_spec("zicht.extract.contacts") is not None
+
+
+def font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    if DEJAVU.exists():
+        return ImageFont.truetype(str(DEJAVU), size)
+    return ImageFont.load_default(size=size)
+
+
+def encode(im: Image.Image, fmt: str = "JPEG", **kwargs) -> bytes:
+    buf = io.BytesIO()
+    im.save(buf, fmt, **({"quality": 85} if fmt == "JPEG" else {}) | kwargs)
+    return buf.getvalue()
+
+
+def card(text: str, size=(800, 200), text_size=48, fg="black", bg="white") -> Image.Image:
+    """Text centred vertically on a plain background, as on a 'call me' image."""
+    im = Image.new("RGB", size, bg)
+    ImageDraw.Draw(im).text((20, size[1] // 2), text, font=font(text_size), fill=fg, anchor="lm")
+    return im
+
+
+def photo_with_caption(text: str, *, band: bool) -> Image.Image:
+    """A smooth photo-like background with a caption: white on a dark band, or white with an outline."""
+    w, h = 800, 600
+    ramp = Image.linear_gradient("L").resize((w, h))
+    im = Image.merge(
+        "RGB", (ramp, ramp.transpose(Image.Transpose.ROTATE_90).resize((w, h)), Image.new("L", (w, h), 120))
+    )
+    draw = ImageDraw.Draw(im)
+    draw.ellipse((200, 100, 500, 400), fill=(180, 90, 60))
+    f = font(36)
+    if band:
+        left, top, right, bottom = draw.textbbox((40, 480), text, font=f)
+        draw.rectangle((left - 10, top - 10, right + 10, bottom + 10), fill=(20, 20, 20))
+        draw.text((40, 480), text, font=f, fill="white")
+    else:
+        draw.text((40, 30), text, font=f, fill="white", stroke_width=3, stroke_fill="black")
+    return im
+
+
+def noisy_texture(seed: int = 5) -> Image.Image:
+    rng = np.random.default_rng(seed)
+    y, x = np.mgrid[0:480, 0:640] / 640
+    img = sum(np.sin(2 * np.pi * (fx * x + fy * y)) for fx, fy in rng.uniform(1, 8, (6, 2)))
+    img = (img - img.min()) / (img.max() - img.min()) * 255 + rng.normal(0, 8, img.shape)
+    return Image.fromarray(np.clip(img, 0, 255).astype(np.uint8), "L").convert("RGB")
+
+
+def digits(text: str) -> str:
+    return re.sub(r"\D", "", text)
+
+
+def assert_phone_read(result: OcrResult, national: str, e164: str) -> None:
+    """The number is found by the contacts extractor once it exists, else as digits in the text."""
+    assert result.error is None
+    if HAS_CONTACTS:
+        contacts = contacts_in_photo(result)
+        assert e164 in {c.value for c in contacts}, (result.text, contacts)
+        assert all(c.source == "photo" for c in contacts)
+    else:
+        assert national in digits(result.text), result.text
+
+
+# --- reading text ------------------------------------------------------------------------------------
+
+
+def test_reads_phone_number_on_plain_image() -> None:
+    result = ocr_text(encode(card("Bel 06-12345678")))
+    assert "Bel" in result.text
+    assert_phone_read(result, "0612345678", "+31612345678")
+    assert result.confidence is not None and result.confidence > 70
+
+
+def test_reads_light_text_on_dark_image() -> None:
+    im = card("WhatsApp +31 6 87654321", size=(900, 200), fg="white", bg=(10, 10, 40))
+    result = ocr_text(encode(im, "PNG"))
+    assert_phone_read(result, "31687654321", "+31687654321")
+
+
+def test_reads_tiny_text_after_upscaling() -> None:
+    """8-pixel text, as in a watermark: tesseract alone reads nothing at this size."""
+    result = ocr_text(encode(card("Bel 06 1234 5678", size=(160, 20), text_size=8), "PNG"))
+    assert_phone_read(result, "0612345678", "+31612345678")
+
+
+@pytest.mark.parametrize(
+    ("caption", "band", "national", "e164"),
+    [
+        ("06-23456789", True, "0623456789", "+31623456789"),
+        ("+31 6 55667788", False, "31655667788", "+31655667788"),
+    ],
+)
+def test_reads_caption_on_photo(caption: str, band: bool, national: str, e164: str) -> None:
+    result = ocr_text(encode(photo_with_caption(caption, band=band)))
+    assert_phone_read(result, national, e164)
+
+
+def test_reads_upright_text_of_exif_rotated_upload() -> None:
+    exif = Image.Exif()
+    exif[0x0112] = 6  # stored rotated; viewers turn it upright
+    stored = card("Bel 06-12345678").transpose(Image.Transpose.ROTATE_90)
+    result = ocr_text(encode(stored, exif=exif.tobytes()))
+    assert_phone_read(result, "0612345678", "+31612345678")
+
+
+@pytest.mark.parametrize("colour", ["white", "black", (128, 60, 90)])
+def test_blank_image_gives_empty_text(colour) -> None:
+    result = ocr_text(encode(Image.new("RGB", (640, 480), colour), "PNG"))
+    assert result == OcrResult("", None, None)
+
+
+def test_textured_photo_without_text_gives_empty_text() -> None:
+    data = encode(noisy_texture(seed=8).resize((480, 360)))
+    everything = ocr_text(data, min_confidence=0)
+    assert len(everything.text.split()) >= 5, "texture too plain: tesseract reads nothing to filter"
+    assert ocr_text(data) == OcrResult("", None, None)
+
+
+# --- failures are results, not exceptions ------------------------------------------------------------
+
+
+def test_missing_binary_by_path_gives_clear_error() -> None:
+    result = ocr_text(encode(card("06-12345678")), tesseract_cmd="/nonexistent/bin/tesseract")
+    assert result.text == ""
+    assert result.error.startswith("tesseract_missing:")
+    assert "tesseract-ocr" in result.error
+    assert not result.ok
+
+
+def test_missing_binary_on_path_gives_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))
+    result = ocr_text(encode(card("06-12345678")))
+    assert result.text == ""
+    assert result.error.startswith("tesseract_missing:")
+    assert tesseract_version() is None
+
+
+def test_timeout_gives_error() -> None:
+    result = ocr_text(encode(card("06-12345678")), timeout_s=0.001)
+    assert result.text == ""
+    assert result.error.startswith("timeout:")
+
+
+def test_unknown_language_reports_tesseract_failure() -> None:
+    result = ocr_text(encode(card("06-12345678")), langs="xyz")
+    assert result.text == ""
+    assert result.error.startswith("tesseract_failed: exit")
+    assert "xyz" in result.error
+
+
+@pytest.mark.parametrize("langs", ["nld;eng", "-c foo=1", "nld eng", ""])
+def test_language_argument_is_validated(langs: str) -> None:
+    result = ocr_text(encode(card("06-12345678")), langs=langs)
+    assert result.error.startswith("bad_langs:")
+
+
+@pytest.mark.parametrize(
+    ("data", "code"),
+    [
+        (b"", "empty"),
+        (b"Bel 06-12345678", "not_an_image"),
+        (encode(card("06-12345678"))[:300], "broken"),
+    ],
+)
+def test_undecodable_photo_gives_error(data: bytes, code: str) -> None:
+    result = ocr_text(data)
+    assert result.text == ""
+    assert result.error.startswith(code + ":")
+
+
+def test_photo_over_size_limit_is_not_read() -> None:
+    data = encode(card("06-12345678"), "PNG")
+    assert ocr_text(data, max_bytes=len(data) - 1).error.startswith("too_large:")
+    assert ocr_text(data, max_pixels=800 * 200 - 1).error.startswith("too_many_pixels:")
+
+
+# --- helpers -----------------------------------------------------------------------------------------
+
+
+def test_text_from_tsv_groups_lines_and_applies_floor() -> None:
+    header = "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext"
+
+    def word(block: int, line: int, conf: float, text: str) -> str:
+        return f"5\t1\t{block}\t1\t{line}\t1\t10\t10\t50\t20\t{conf}\t{text}"
+
+    rows = [
+        "1\t1\t0\t0\t0\t0\t0\t0\t800\t200\t-1\t",
+        word(1, 1, 93.0, "Bel"),
+        word(1, 1, 89.0, "06-12345678"),
+        word(2, 1, 12.5, "xyz¢"),  # under the floor
+        word(3, 1, 80.0, "WhatsApp"),
+        word(3, 1, -1, " "),
+        word(4, 1, 91.0, "4"),  # a lone mark, dropped with its confidence
+        word(5, 1, 85.0, "+31"),  # two digits: kept
+        word(5, 2, 75.0, "te"),
+    ]
+    tsv = "\n".join([header, *rows])
+    assert text_from_tsv(tsv, 70) == ("Bel 06-12345678\nWhatsApp\n+31", round((93 + 89 + 80 + 85) / 4, 1))
+    assert text_from_tsv(tsv, 0)[0] == "Bel 06-12345678\nxyz¢\nWhatsApp\n+31"
+    assert text_from_tsv(header, 70) == ("", None)
+
+
+def test_tesseract_version_is_reported() -> None:
+    version = tesseract_version()
+    assert version is not None and re.match(r"\d+\.\d+", version), version
+    assert OCR_VERSION
+
+
+def test_contacts_in_empty_photo_text_is_empty() -> None:
+    assert contacts_in_photo("") == []
+    assert contacts_in_photo(OcrResult("", "timeout: tesseract took longer than 20 s")) == []
