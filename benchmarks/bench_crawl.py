@@ -158,7 +158,6 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true", help="print the crawl's top functions")
     args = parser.parse_args()
 
-    demo_site.CRAWL_DELAY_S = 0  # measured without the politeness pause (see the docstring)
     market = generate_market(seed=7, n_ads=args.ads, weeks=4)
     app = demo_site.create_site_app(market, today=args.day, rate_limit_per_s=0)
     server = DemoServer(app)

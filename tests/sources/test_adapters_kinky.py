@@ -114,13 +114,11 @@ def test_cp1252_page_labelled_utf8_reads_the_same():
     assert "€ 120" in mislabelled.text
 
 
-def test_truncated_page_keeps_what_is_there():
-    ad = parse_ad("ad_truncated.html")
-    assert ad.source_id == "4821337"
-    assert ad.title == "Sanne, nieuw in Utrecht & omgeving"
-    assert ad.text.endswith("ook voor een caf")  # the cut-off half of "é" is dropped, not garbled
-    assert ad.services == []
-    assert ad.phone_url is None
+def test_truncated_page_is_refused_not_stored_as_a_shorter_ad():
+    url = "https://www.kinky.nl/advertenties/4821337-prive-ontvangst-sanne"
+    with pytest.raises(ParseError, match="page cut off") as caught:
+        kinky.parse(page("ad_truncated.html"), url)
+    assert caught.value.url == url
 
 
 def test_malformed_html_still_parses_the_essentials():

@@ -106,12 +106,21 @@ def decode_html(content: bytes) -> str:
     return content.decode("utf-8", errors="zicht-cp1252")
 
 
-def parse_html(content: bytes, url: str) -> LexborHTMLParser:
-    """Check size and emptiness, decode and parse; every refusal is a ParseError naming the url."""
+def parse_html(content: bytes, url: str, *, require_complete: bool = False) -> LexborHTMLParser:
+    """Check size and emptiness, decode and parse; every refusal is a ParseError naming the url.
+
+    With ``require_complete`` a page without its closing ``</body>``/``</html>`` is refused: a cut-off
+    ad page would otherwise be stored as a shorter ad and later look like an edit, and a cut-off
+    listing would hide ads and make them look removed.
+    """
     if len(content) > MAX_PAGE_BYTES:
         raise ParseError(url, f"page too large: {len(content)} bytes (limit {MAX_PAGE_BYTES})")
     if not content.strip():
         raise ParseError(url, "empty body")
+    if require_complete:
+        tail = content[-4096:].lower()
+        if b"</html" not in tail and b"</body" not in tail:
+            raise ParseError(url, "page cut off: no closing </body> or </html> tag (truncated download?)")
     return LexborHTMLParser(decode_html(content))
 
 

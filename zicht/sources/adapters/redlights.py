@@ -17,7 +17,7 @@ from zicht.sources.adapters import common
 from zicht.sources.types import Listing, ParsedAd, ParseError
 
 NAME = "redlights"
-VERSION = "redlights-1"
+VERSION = "redlights-2"
 BASE_URL = "https://www.redlights.nl"
 RECEPTIONS = ("escort", "thuisontvangst", "massage")
 GROUPS = ("dames", "heren", "trans", "stellen")
@@ -128,7 +128,7 @@ def parse(content: bytes, url: str) -> ParsedAd | Listing:
     kind = classify(url)
     if kind not in ("ad", "listing"):
         raise ParseError(url, f"not a {NAME} ad or listing url")
-    tree = common.parse_html(content, url)
+    tree = common.parse_html(content, url, require_complete=True)
     if kind == "listing":
         return _parse_listing(tree, url)
     return _parse_ad(tree, url)

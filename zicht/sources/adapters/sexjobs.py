@@ -16,7 +16,7 @@ from zicht.sources.adapters import common
 from zicht.sources.types import Listing, ParsedAd, ParseError
 
 NAME = "sexjobs"
-VERSION = "sexjobs-1"
+VERSION = "sexjobs-2"
 BASE_URL = "https://www.sexjobs.nl"
 CATEGORIES = ("escort", "thuisontvangst", "erotische-massage")
 MAX_PAGE_BYTES = common.MAX_PAGE_BYTES
@@ -120,7 +120,7 @@ def parse(content: bytes, url: str) -> ParsedAd | Listing:
     kind = classify(url)
     if kind not in ("ad", "listing"):
         raise ParseError(url, f"not a {NAME} ad or listing url")
-    tree = common.parse_html(content, url)
+    tree = common.parse_html(content, url, require_complete=True)
     if kind == "listing":
         return _parse_listing(tree, url)
     return _parse_ad(tree, url)
