@@ -23,7 +23,6 @@ import uvicorn
 from sqlalchemy import func, select
 from starlette.responses import PlainTextResponse, Response, StreamingResponse
 
-import zicht.demo.site as demo_site
 from zicht.demo.market import generate_market
 from zicht.demo.model import TZ, Market
 from zicht.demo.site import DemoSite, create_site_app
