@@ -335,10 +335,40 @@ def test_progress_reports_every_task(sqlite_store: Store, server: DemoServer, ma
     crawl_site(
         sqlite_store, "kinky", config_for(server), now=Clock(market), on_progress=lambda *e: events.append(e)
     )
-    assert {e[0] for e in events} == {"listing", "ad"}
+    assert {e[0] for e in events} == {"listing", "ad", "image"}
     dones = [e[1] for e in events]
     assert dones == sorted(dones) and all(done <= total for _, done, total in events)
     assert events[-1][1] == events[-1][2] == len(events)
+
+
+def test_photos_are_kept_once_as_evidence(sqlite_store: Store, server: DemoServer, market: Market) -> None:
+    clock = Clock(market)
+    first = crawl_site(sqlite_store, "kinky", config_for(server), now=clock)
+    ads = stored_ads(sqlite_store, "kinky")
+    urls = {u for a in ads.values() for v in sqlite_store.versions(a.id) for u in v.images}
+    assert urls and first.images == len(urls) and first.images_known == 0
+    for url in urls:
+        (page,) = sqlite_store.raw_pages_at(url, kind="image")
+        body = sqlite_store.read_raw_body(page)
+        assert body[:3] == b"\xff\xd8\xff"  # a real JPEG, kept byte for byte with its sha256
+
+    clock.to_day(DAY + 2)
+    server.set_today(DAY + 2)
+    second = crawl_site(sqlite_store, "kinky", config_for(server), now=clock)
+    later = {u for a in stored_ads(sqlite_store, "kinky").values() for v in sqlite_store.versions(a.id)
+             for u in v.images}  # fmt: skip
+    assert second.images == len(later - urls)  # only photos never seen before are fetched
+    assert second.images_known > 0
+    assert all(len(sqlite_store.raw_pages_at(u, kind="image")) == 1 for u in later)
+
+
+def test_photo_collection_can_be_switched_off(
+    sqlite_store: Store, server: DemoServer, market: Market
+) -> None:
+    summary = crawl_site(sqlite_store, "kinky", config_for(server, fetch_images=False), now=Clock(market))
+    assert summary.images == 0 and summary.new_ads > 0
+    with sqlite_store.session() as s:
+        assert s.scalar(select(func.count()).select_from(RawPage).where(RawPage.kind == "image")) == 0
 
 
 # ------------------------------------------------------------------------------ robots.txt

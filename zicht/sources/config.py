@@ -80,6 +80,8 @@ class CrawlConfig:
     breaker_threshold: int = 8  # consecutive failed requests to one host before the crawl of it stops
     max_listing_pages: int = 2000  # per site and run: a guard against endless pagination
     fetch_phones: bool = True  # follow the "toon nummer" link of an ad
+    fetch_images: bool = True  # keep an ad's photos as evidence (hashed and read by `zicht process`)
+    max_images_per_ad: int = 30  # an ad with hundreds of photos gets its first 30 kept
     resume_within: timedelta | None = None  # an interrupted run older than this starts over; None: freshness
 
     def __post_init__(self) -> None:
@@ -94,6 +96,8 @@ class CrawlConfig:
             )
         if self.rate <= 0:
             problems.append("rate must be positive (requests per second)")
+        if self.max_images_per_ad < 0:
+            problems.append("max_images_per_ad must be 0 or more")
         if self.max_attempts < 1:
             problems.append("max_attempts must be at least 1")
         if self.breaker_threshold < 1:

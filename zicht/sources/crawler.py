@@ -68,6 +68,8 @@ class CrawlSummary:
     removed: int = 0  # ads marked removed after a complete run (plus the gone ones)
     listing_failures: int = 0
     listing_truncated: int = 0  # listings with more pages than the configured cap
+    images: int = 0  # photos fetched and kept as evidence (for perceptual hashes and OCR)
+    images_known: int = 0  # photo urls already kept by an earlier run: not fetched again
     duration: float = 0.0  # seconds, summed over resumes
     complete: bool = False
     resumed: bool = False
@@ -79,7 +81,7 @@ class CrawlSummary:
     _COUNTERS = (
         "fetched", "stored", "reused", "listings", "ads_parsed", "parse_errors", "failed", "skipped_robots",
         "skipped_fresh", "gone", "new_ads", "new_versions", "unchanged", "removed", "listing_failures",
-        "listing_truncated",
+        "listing_truncated", "images", "images_known",
     )  # fmt: skip
 
     def as_stats(self) -> dict[str, Any]:
@@ -112,6 +114,7 @@ class CrawlSummary:
             f"  listings {self.listings}, ads read {self.ads_parsed}, fresh (not refetched) {self.skipped_fresh}",
             f"  new ads {self.new_ads}, new versions {self.new_versions}, unchanged {self.unchanged}, "
             f"removed {self.removed} (gone {self.gone})",
+            f"  photos fetched {self.images}, already kept {self.images_known}",
             f"  parse errors {self.parse_errors}, failed {self.failed}, robots.txt skipped {self.skipped_robots}",
         ]
         if self.stopped:
@@ -361,6 +364,10 @@ class _SiteWalk:
                 tasks = self.store.pending_tasks(self.run_id, "ad", limit=TASK_BATCH)
                 kind = "ad"
             if not tasks:
+                self._flush()
+                tasks = self.store.pending_tasks(self.run_id, "image", limit=TASK_BATCH)
+                kind = "image"
+            if not tasks:
                 return
             stored = self._stored_pages([t.url for t in tasks if t.id <= self.check_until], kind)
             progressed = False
@@ -370,6 +377,8 @@ class _SiteWalk:
                 progressed = True
                 if kind == "listing":
                     self._listing(task.url, stored.get(task.url))
+                elif kind == "image":
+                    self._image(task.url, stored.get(task.url))
                 else:
                     self._ad(task.url, stored.get(task.url), recheck=task.id <= self.check_until)
                 self._tick(kind)
@@ -479,9 +488,33 @@ class _SiteWalk:
                 return
             parsed.phone = phone
         self.summary.ads_parsed += 1
+        self._queue_images(url, parsed.images)
         self.pending.append(_Pending(IngestItem(parsed, self.now(), self.parser, raw_id), url))
         if len(self.pending) >= INGEST_BATCH:
             self._flush()
+
+    # ------------------------------------------------------------ photos
+
+    def _queue_images(self, ad_url: str, images: list[str]) -> None:
+        """Photos are kept as evidence once per url; a photo seen in an earlier run is not fetched again."""
+        if not self.config.fetch_images or not images:
+            return
+        wanted = [u for u in dict.fromkeys(images[: self.config.max_images_per_ad]) if u.startswith("http")]
+        known = self.store.fetched_since(wanted, datetime.min.replace(tzinfo=UTC)) if wanted else set()
+        self.summary.images_known += len(known)
+        added = self.store.add_tasks(self.run_id, [(u, "image", ad_url) for u in wanted if u not in known])
+        self.total += added
+
+    def _image(self, url: str, stored: tuple[int, bytes] | None) -> None:
+        got = self._get(url, "image", stored)
+        if got is None:
+            return
+        _raw_id, _body, status = got
+        if status != 200:
+            self._fail(url, f"HTTP {status}")
+            return
+        self.summary.images += 1
+        self.store.set_task(self.run_id, url, "done")
 
     def _phone(self, url: str, *, recheck: bool) -> str | None:
         """The number behind "toon nummer"; None (with the reason recorded) when it cannot be had."""

@@ -551,6 +551,13 @@ class Store:
         with self.session() as s:
             return s.get(Ad, ad_id)
 
+    def all_ads(self) -> list[Ad]:
+        """Every ad with its site loaded (small databases and tests; pages use zicht.store.views)."""
+        from sqlalchemy.orm import joinedload
+
+        with self.session() as s:
+            return list(s.scalars(select(Ad).options(joinedload(Ad.site)).order_by(Ad.id)))
+
     def find_ad(self, site: str, source_id: str) -> Ad | None:
         with self.session() as s:
             return s.scalar(
