@@ -6,8 +6,13 @@ Expected answers in the tests are computed from ``Seed`` itself, never typed in 
 from __future__ import annotations
 
 import io
+import itertools
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from fastapi import FastAPI
 from PIL import Image
@@ -218,3 +223,189 @@ class LiveSite:
     url: str
     seed: Seed
     store: Store
+
+
+# ---------------------------------------------------------------- signals (worklist, ad page)
+
+T1 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+HOSTILE_TEXT = '<script>document.title="PWNED"</script><b onmouseover="x()">vet</b>'
+
+
+@dataclass(frozen=True)
+class SignalAd:
+    key: str
+    site: str
+    title: str
+    text: str
+    fields: dict[str, str]
+    hours_after_t1: int
+    services: tuple[str, ...] = ()
+    rates: tuple[str, ...] = ()
+    phone: str | None = None
+    removed: bool = False
+
+
+# Ads written to produce known kinds of signals; what each one scores is read back from the store,
+# never assumed: the tests compare the pages with what the real pipeline stored.
+SIGNAL_ADS = (
+    SignalAd(
+        "many",
+        "kinky",
+        "Jonge meid net 18, 24/7 beschikbaar",
+        "Hoi ik ben Anna. Geen AV! Pijpen zonder condoom. Bel nul zes een twee drie vier vijf zes zeven "
+        f"acht. {HOSTILE_TEXT} 100% echt",
+        {"location": "Heerlen", "age": "23", "origin": "Roemeense", "hours": "24/7", "reception": "hotel"},
+        0,
+        services=("Pijpen zonder", "Geen grenzen"),
+        rates=("30 min € 50", "1 uur € 100"),
+        phone="0612345678",
+    ),
+    SignalAd(
+        "third_person",
+        "sexjobs",
+        "Nieuw in Amsterdam",
+        "Onze meiden wachten op je. Alleen deze week!",
+        {"location": "Amsterdam", "age": "25"},
+        1,
+    ),
+    SignalAd(
+        "hotel",
+        "redlights",
+        "Dag en nacht bereikbaar",
+        "Ontvangst in een hotel in Maastricht. Bel gerust.",
+        {"location": "Maastricht", "age": "31"},
+        2,
+    ),
+    SignalAd(
+        "overlap",
+        "kinky",
+        "Keuze uit 2 jonge meiden",
+        "Keuze uit 2 jonge meiden, discreet en gezellig.",
+        {"location": "Rotterdam", "age": "22"},
+        3,
+    ),
+    SignalAd(
+        "quiet",
+        "sexjobs",
+        "Hoi, ik ben Eva",
+        "Hoi, ik ben Eva. Bel me gerust voor een afspraak.",
+        {"location": "Utrecht", "age": "34"},
+        4,
+    ),
+    SignalAd(
+        "unknown_place",
+        "kinky",
+        "Hallo",
+        "Lieve groetjes en tot snel.",
+        {"location": "Atlantis"},
+        5,
+    ),
+    SignalAd(
+        "removed",
+        "kinky",
+        "Jonge meiden 24/7",
+        "Jonge meiden, geen grenzen, 24/7.",
+        {"location": "Heerlen", "age": "20"},
+        6,
+        removed=True,
+    ),
+    SignalAd(
+        "negated_only",
+        "sexjobs",
+        "Veilig en vertrouwd",
+        "Geen AV, alleen met condoom. Ontvangst in Zwolle.",
+        {"location": "Zwolle", "age": "29"},
+        7,
+    ),
+    # the same score a day later: the newer one comes first
+    SignalAd(
+        "tie_old",
+        "redlights",
+        "Altijd beschikbaar",
+        "Altijd beschikbaar voor jou in Eindhoven.",
+        {"location": "Eindhoven", "age": "28"},
+        30,
+    ),
+    SignalAd(
+        "tie_new",
+        "redlights",
+        "Altijd beschikbaar",
+        "Altijd beschikbaar voor jou in Eindhoven.",
+        {"location": "Eindhoven", "age": "28"},
+        31,
+    ),
+)
+
+
+@dataclass
+class SignalSeed:
+    ids: dict[str, int] = field(default_factory=dict)
+    first_seen: dict[str, datetime] = field(default_factory=dict)
+
+    def key_of(self, ad_id: int) -> str:
+        return next(k for k, v in self.ids.items() if v == ad_id)
+
+
+def seed_signals(store: Store) -> SignalSeed:
+    """The ads of ``SIGNAL_ADS`` through the real pipeline: extraction and signals, no photos."""
+    from zicht.pipeline import process
+
+    seed = SignalSeed()
+    items = []
+    for ad in SIGNAL_ADS:
+        seen = T1 + timedelta(hours=ad.hours_after_t1)
+        parsed = ParsedAd(
+            site=ad.site,
+            source_id=ad.key,
+            url=f"https://{ad.site}.example/advertenties/{ad.key}",
+            title=ad.title,
+            text=ad.text,
+            fields=dict(ad.fields),
+            services=list(ad.services),
+            rates=list(ad.rates),
+            phone=ad.phone,
+        )
+        items.append(IngestItem(parsed, seen, f"{ad.site}@test"))
+        seed.first_seen[ad.key] = seen
+    store.ingest(items)
+    for ad in SIGNAL_ADS:
+        found = store.find_ad(ad.site, ad.key)
+        assert found is not None
+        seed.ids[ad.key] = found.id
+        if ad.removed:
+            site_id = store.site_id(ad.site)
+            assert site_id is not None
+            store.mark_removed_urls(site_id, [found.url], T1 + timedelta(days=1))
+    process(store, photos=False)
+    return seed
+
+
+@dataclass
+class SignalSite:
+    """A store seeded with ``seed_signals`` and the app on it."""
+
+    store: Store
+    seed: SignalSeed
+    app: FastAPI
+
+
+_signal_dbs = itertools.count()
+
+
+def backend_url(backend: str, tmp: Path, pg_server: object | None = None) -> str:
+    """A new, empty database: a SQLite file under ``tmp`` or one on the test PostgreSQL server."""
+    if backend == "sqlite":
+        return f"sqlite:///{tmp / 'zicht.db'}"
+    return pg_server.create_database(f"sig{os.getpid()}_{next(_signal_dbs)}")  # type: ignore[union-attr]
+
+
+@contextmanager
+def signal_site(url: str, tmp: Path) -> Iterator[SignalSite]:
+    """``seed_signals`` in the (empty) database at ``url``, with the app on it."""
+    from zicht.web.app import create_app
+
+    store = Store.open(url, data_dir=tmp / "data")
+    try:
+        yield SignalSite(store, seed_signals(store), create_app(store))
+    finally:
+        store.close()

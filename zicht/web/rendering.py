@@ -30,7 +30,7 @@ class NavItem:
 
 
 # The header navigation; later pages (worklist, networks, dashboard) add themselves here.
-NAVIGATION: tuple[NavItem, ...] = (NavItem("/advertenties", N_("Ads")),)
+NAVIGATION: tuple[NavItem, ...] = (NavItem("/werklijst", N_("Worklist")), NavItem("/advertenties", N_("Ads")))
 
 
 def safe_href(url: str | None) -> str | None:

@@ -1,4 +1,5 @@
-"""One ad: what it says now, its declared fields, its versions compared word by word.
+"""One ad: what it says now, the facts and signals Zicht found in it, the decisions people took on
+it, and its versions compared word by word.
 
 Photos of people are not shown until someone asks for one, photo by photo.
 """
@@ -10,12 +11,16 @@ import re
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse
 
+from zicht.signals.catalogue import load_catalogue
 from zicht.sources.types import CANONICAL_FIELDS
 from zicht.store import views as queries
 from zicht.store.views import AdView
 from zicht.web import diff
+from zicht.web.ad_facts import KIND_LABELS, SOURCE_LABELS, facts_shown
+from zicht.web.ad_signals import EVIDENCE_LABELS, FIELD_NAMES, STATE_LABELS, build_signals
+from zicht.web.decision_form import DECISION_LABELS, DecisionInput, remembered_user
 from zicht.web.i18n import N_
-from zicht.web.rendering import gettext, is_htmx, safe_href, templates
+from zicht.web.rendering import gettext, is_htmx, language, safe_href, templates
 
 router = APIRouter()
 
@@ -85,10 +90,34 @@ def ad_page(request: Request, ad_id: str) -> HTMLResponse:
     status = 400 if problem else 200
     if is_htmx(request, COMPARE_ID):
         return templates(request).response(request, "ad/_compare.html", status_code=status, **context)
+    store = request.app.state.store
     current = ad.current
-    photos = queries.version_photos(request.app.state.store, current) if current else []
+    photos = queries.version_photos(store, current) if current else []
+    signals = facts = None
+    if current:
+        lang = language(request)
+        stored = queries.version_signals(store, current.id)
+        signals = build_signals(stored, current, load_catalogue(), lang)
+        facts = (
+            facts_shown(stored.facts, stored.contacts, current, lang) if stored.facts is not None else None
+        )
     return templates(request).response(
-        request, "ad/detail.html", status_code=status, current=current, photos=photos, **context
+        request,
+        "ad/detail.html",
+        status_code=status,
+        current=current,
+        photos=photos,
+        signals=signals,
+        facts=facts,
+        reviews=queries.ad_reviews(store, ad.id),
+        entry=DecisionInput(user=remembered_user(request)),
+        decision_labels=DECISION_LABELS,
+        evidence_labels=EVIDENCE_LABELS,
+        state_labels=STATE_LABELS,
+        field_names=FIELD_NAMES,
+        source_labels=SOURCE_LABELS,
+        kind_labels=KIND_LABELS,
+        **context,
     )
 
 
