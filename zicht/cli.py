@@ -385,5 +385,79 @@ def demo(
             serve_web(store, host="127.0.0.1", port=port)
 
 
+# ------------------------------------------------------------------ evaluate
+
+
+@app.command()
+def evaluate(
+    ctx: typer.Context,
+    truth: Annotated[
+        Path | None,
+        typer.Option("--truth", help="Ground-truth file (default: demo-truth.jsonl in the data directory)."),
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Also write the whole report as JSON.")
+    ] = None,
+    examples: Annotated[
+        int, typer.Option("--examples", min=0, help="Failing examples shown per missed target.")
+    ] = 3,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Exit with code 3 when a target is missed (for CI).")
+    ] = False,
+) -> None:
+    """Measure extraction and indicators against the demo market's ground truth (synthetic data only)."""
+    import json
+
+    from zicht.demo.run import TRUTH_FILE
+    from zicht.evaluation import GroundTruthError, load_ground_truth
+    from zicht.evaluation.report import CONSISTENCY_REQUIRED, build_report, missed_targets, print_report
+    from zicht.signals.catalogue import load_catalogue
+    from zicht.store import db as dbmod
+    from zicht.store.evaluation import iter_stored_versions
+
+    with open_store(ctx) as store:
+        path = truth or store.data_dir / TRUTH_FILE
+        if not path.is_file():
+            fail(f"no ground truth found at {path}; run `zicht demo` first or pass --truth")
+        try:
+            ground_truth = load_ground_truth(path)
+            catalogue = load_catalogue()
+            with console.status("Reading what the pipeline stored"):
+                stored = [v for batch in iter_stored_versions(store) for v in batch]
+            if not stored:
+                fail(f"the database {dbmod.describe(store.url)} holds no ads; run `zicht demo` first")
+            report = build_report(
+                ground_truth,
+                stored,
+                [i.code for i in catalogue.indicators],
+                examples=max(examples, 5),
+                database=dbmod.describe(store.url),
+                catalogue_version=catalogue.version,
+            )
+        except GroundTruthError as exc:
+            fail(str(exc))
+    matching = report.matching
+    if not matching.versions:
+        fail(
+            f"none of the {matching.stored_ads} stored ads is in the ground truth at {path}; "
+            "was it written by another `zicht demo` run?"
+        )
+    if (matching.consistency or 0.0) < CONSISTENCY_REQUIRED:
+        fail(
+            f"the ground truth at {path} does not describe this database: only {matching.consistency:.0%} of "
+            "the joined ad versions name the place the truth says they name; was it written by another "
+            "`zicht demo` run?"
+        )
+    print_report(report, console, examples=examples)
+    if output is not None:
+        try:
+            output.write_text(json.dumps(report.as_json(), ensure_ascii=False, indent=2), encoding="utf-8")
+        except OSError as exc:
+            fail(f"cannot write {output}: {exc}")
+        console.print(f"Report written to {output}.")
+    if strict and missed_targets(report):
+        raise typer.Exit(3)
+
+
 def run() -> None:  # pragma: no cover - console entry point
     app()
