@@ -176,6 +176,38 @@ def process_extraction(store: Store, report: ProcessReport, *, on_progress: Prog
             on_progress("extraction", done, total)
 
 
+MIN_PRICES_FOR_MEDIAN = 20  # fewer ads with an hourly price than this: no median, LOW_PRICE not evaluated
+
+
+def price_medians(store: Store) -> dict[str | None, float]:
+    """Median hourly price per police unit (key None: national), from each ad's current version.
+
+    LOW_PRICE compares an ad with its region, never with a fixed amount. A region with too few
+    prices falls back to the national median; with too few nationally there is no median at all.
+    """
+    from statistics import median
+
+    from zicht.signals.engine import hourly_price
+
+    prices: dict[str | None, list[float]] = {}
+    for unit, rates in stages.rates_by_police_unit(store):
+        found = hourly_price(rates)
+        if found is None:
+            continue
+        prices.setdefault(unit, []).append(found[0])
+        if unit is not None:
+            prices.setdefault(None, []).append(found[0])
+    return {unit: median(values) for unit, values in prices.items() if len(values) >= MIN_PRICES_FOR_MEDIAN}
+
+
+def price_context(medians: dict[str | None, float], police_unit: str | None) -> dict:
+    if police_unit in medians and police_unit is not None:
+        return {"median_price_per_hour": medians[police_unit], "region": police_unit}
+    if None in medians:
+        return {"median_price_per_hour": medians[None], "region": "Nederland"}
+    return {}
+
+
 def process_signals(store: Store, report: ProcessReport, *, on_progress: Progress | None) -> None:
     from zicht.extract.facts import facts_from_json
     from zicht.signals.catalogue import load_catalogue
@@ -183,12 +215,18 @@ def process_signals(store: Store, report: ProcessReport, *, on_progress: Progres
     from zicht.signals.score import score
 
     catalogue = load_catalogue()
+    medians: dict[str | None, float] | None = None
     done = 0
     for batch in stages.versions_needing_scores(store, catalogue.version):
+        if medians is None:
+            medians = price_medians(store)
         rows: list[stages.ScoreRow] = []
         for v, facts_json in batch:
             facts = facts_from_json(facts_json)
-            hits = evaluate(v.title, v.text, facts, catalogue, services=[str(x) for x in v.services])
+            context = price_context(medians, facts.police_unit)
+            hits = evaluate(
+                v.title, v.text, facts, catalogue, context=context, services=[str(x) for x in v.services]
+            )
             result = score(hits, catalogue)
             rows.append(
                 stages.ScoreRow(
@@ -198,6 +236,7 @@ def process_signals(store: Store, report: ProcessReport, *, on_progress: Progres
                         "nl": result.explanation_nl,
                         "en": result.explanation_en,
                         "contributions": [list(c) for c in result.contributions],
+                        "context": context,
                     },
                     hits=[
                         stages.HitRow(

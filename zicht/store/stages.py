@@ -290,6 +290,25 @@ def versions_needing_scores(
         yield rows
 
 
+def rates_by_police_unit(store: Store, batch: int = 5000) -> Iterator[tuple[str | None, list]]:
+    """(police unit, extracted rates) of every ad's current version, for regional price medians."""
+    last_id = 0
+    while True:
+        with store.session() as s:
+            rows = s.execute(
+                select(Ad.id, Extraction.police_unit, Extraction.facts)
+                .join(Extraction, Extraction.ad_version_id == Ad.current_version_id)
+                .where(Ad.id > last_id)
+                .order_by(Ad.id)
+                .limit(batch)
+            ).all()
+        if not rows:
+            return
+        last_id = rows[-1][0]
+        for _id, unit, facts in rows:
+            yield unit, (facts or {}).get("rates") or []
+
+
 def save_scores(store: Store, rows: Sequence[ScoreRow], catalogue_version: str) -> None:
     if not rows:
         return
