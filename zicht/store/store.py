@@ -106,6 +106,8 @@ class Store:
         return cls(engine, url, data_dir or db.data_dir_for(url))
 
     def close(self) -> None:
+        if self._warc is not None:
+            self._warc.close()
         self.engine.dispose()
 
     def __enter__(self) -> Store:
@@ -225,6 +227,8 @@ class Store:
         complete: bool = False,
         finished_at: datetime | None = None,
     ) -> None:
+        if self._warc is not None:
+            self._warc.sync()  # a finished run's evidence is durable before the run says so
         with self.session() as s:
             run = s.get(CrawlRun, run_id)
             if run is None:
