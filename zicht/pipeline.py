@@ -7,13 +7,19 @@ so a new extractor or catalogue version re-runs exactly the affected ad versions
 
 from __future__ import annotations
 
-import hashlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from zicht.store import stages
 from zicht.store.store import Store
+
+if TYPE_CHECKING:
+    from zicht.extract.ocr import OcrResult
+    from zicht.extract.photos import PhotoFacts
+    from zicht.store.models import RawPage
 
 Progress = Callable[[str, int, int], None]
 
@@ -59,56 +65,140 @@ def process(
     return report
 
 
-def process_photos(store: Store, report: ProcessReport, *, on_progress: Progress | None, ocr: bool) -> None:
-    """Hash every image the crawler kept; read text written on it. Never any face analysis."""
-    from zicht.extract.ocr import ocr_text
-    from zicht.extract.photos import PHOTOS_VERSION, photo_facts
+# Photos read together: enough batches to keep every core busy, few enough to bound memory (the bytes of
+# two chunks are held at once) and to report progress often.
+PHOTO_CHUNK = 240
 
+
+def photos_version(ocr: bool) -> str:
+    """What a stored photo row was made by; with OCR, the OCR version too, so a better reader re-reads."""
+    from zicht.extract.ocr import OCR_VERSION
+    from zicht.extract.photos import PHOTOS_VERSION
+
+    return f"{PHOTOS_VERSION}+{OCR_VERSION}" if ocr else PHOTOS_VERSION
+
+
+def process_photos(store: Store, report: ProcessReport, *, on_progress: Progress | None, ocr: bool) -> None:
+    """Hash every image the crawler kept; read text written on it. Never any face analysis.
+
+    A photo (by sha256) shown by many ads or at many urls is hashed and read once. OCR, the costly
+    part, runs in tesseract batches over all cores (``ocr_many``), a chunk of photos at a time, in a
+    background thread: meanwhile this thread hashes the next chunk and stores the previous one.
+    """
+    version = photos_version(ocr)
     done = 0
-    for batch in stages.image_urls_without_photo(store):
-        links: list[tuple[int, int, str, int | None]] = []
-        for version_id, position, url in batch:
-            page = stages.stored_image(store, url)
-            if page is None:
-                report.photos_missing += 1
-                links.append((version_id, position, url, None))
-                continue
-            existing = stages.photo_by_sha(store, page.sha256)
-            if existing is not None and existing.photos_version == PHOTOS_VERSION:
-                links.append((version_id, position, url, existing.id))
-                continue
-            data = store.read_raw_body(page)
-            facts = photo_facts(data)
-            error, text = facts.error, None
-            if ocr and error is None:
-                result = ocr_text(data)
-                if result.error:
-                    error = f"OCR: {result.error}"
-                else:
-                    text = result.text
-            if error:
-                report.photo_errors += 1
-            photo_id = stages.save_photo(
-                store,
-                {
-                    "sha256": hashlib.sha256(data).hexdigest(),
-                    "phash": facts.phash,
-                    "dhash": facts.dhash,
-                    "width": facts.width,
-                    "height": facts.height,
-                    "format": facts.format,
-                    "ocr_text": text,
-                    "error": error,
-                    "photos_version": PHOTOS_VERSION,
-                    "raw_page_id": page.id,
-                },
-            )
-            report.photos_hashed += 1
-            links.append((version_id, position, url, photo_id))
-        stages.link_photos(store, links)
-        done += len(batch)
-        if on_progress:
-            on_progress("photos", done, 0)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ocr") as reader:
+        for batch in stages.image_urls_without_photo(store):
+            pages, photo_ids, new = _photos_of(store, batch, version, ocr)
+            for chunk in _hashed_one_ahead(store, new, reader if ocr else None):
+                photo_ids.update(_save_chunk(store, chunk, report, version))
+                if on_progress:
+                    ready = sum(1 for *_, url in batch if (p := pages[url]) is None or p.sha256 in photo_ids)
+                    on_progress("photos", done + ready, 0)
+            links: list[tuple[int, int, str, int | None]] = []
+            for version_id, position, url in batch:
+                page = pages[url]
+                if page is None:
+                    report.photos_missing += 1
+                links.append((version_id, position, url, None if page is None else photo_ids[page.sha256]))
+            stages.link_photos(store, links)
+            done += len(batch)
+            if on_progress:
+                on_progress("photos", done, 0)
+
+
+def _photos_of(
+    store: Store, batch: list[tuple[int, int, str]], version: str, ocr: bool
+) -> tuple[dict[str, RawPage | None], dict[str, int], list[RawPage]]:
+    """The stored image at each url (None: not collected), the photo ids already made by this version
+    (by sha256), and one page for each photo still to hash and read."""
+    pages: dict[str, RawPage | None] = {}
+    photo_ids: dict[str, int] = {}
+    new: dict[str, RawPage] = {}
+    for *_, url in batch:
+        if url in pages:
+            continue
+        page = pages[url] = stages.stored_image(store, url)
+        if page is None or page.sha256 in photo_ids or page.sha256 in new:
+            continue
+        existing = stages.photo_by_sha(store, page.sha256)
+        if existing is not None and _photo_is_current(existing.photos_version, version, ocr):
+            photo_ids[page.sha256] = existing.id
+        else:
+            new[page.sha256] = page
+    return pages, photo_ids, list(new.values())
+
+
+def _photo_is_current(stored: str, wanted: str, ocr: bool) -> bool:
+    """Without OCR, a photo hashed by this version will do, read or not; with OCR it must be read by it."""
+    return stored == wanted or (not ocr and stored.startswith(wanted + "+"))
+
+
+@dataclass
+class _HashedChunk:
+    pages: list[RawPage]
+    facts: list[PhotoFacts]
+    read: Future[list[OcrResult]] | None  # OCR of the photos whose facts are ok, in order
+
+
+def _hashed_one_ahead(
+    store: Store, pages: list[RawPage], reader: ThreadPoolExecutor | None
+) -> Iterator[_HashedChunk]:
+    """The photos in chunks, each hashed and handed to OCR; a chunk is given out once the next one is
+    hashed too, so that hashing overlaps reading."""
+    waiting: _HashedChunk | None = None
+    for start in range(0, len(pages), PHOTO_CHUNK):
+        hashed = _hash_chunk(store, pages[start : start + PHOTO_CHUNK], reader)
+        if waiting is not None:
+            yield waiting
+        waiting = hashed
+    if waiting is not None:
+        yield waiting
+
+
+def _hash_chunk(store: Store, pages: list[RawPage], reader: ThreadPoolExecutor | None) -> _HashedChunk:
+    """Hash these photos here and now; hand the decodable ones to the OCR thread (when OCR runs)."""
+    from zicht.extract.ocr import ocr_many
+    from zicht.extract.photos import photo_facts
+
+    bodies = [store.read_raw_body(page) for page in pages]
+    facts = [photo_facts(data) for data in bodies]
+    readable = [data for data, f in zip(bodies, facts, strict=True) if f.ok]
+    read = reader.submit(ocr_many, readable) if reader is not None and readable else None
+    return _HashedChunk(pages, facts, read)
+
+
+def _save_chunk(store: Store, chunk: _HashedChunk, report: ProcessReport, version: str) -> dict[str, int]:
+    """Store the chunk's photos once their OCR is done; sha256 -> photo id."""
+    results = iter(chunk.read.result() if chunk.read is not None else [])
+    ids: dict[str, int] = {}
+    for page, f in zip(chunk.pages, chunk.facts, strict=True):
+        error, text = f.error, None
+        result = next(results, None) if f.ok else None
+        if result is not None:
+            if result.error:
+                error = f"OCR: {result.error}"
+            else:
+                text = result.text
+        if error:
+            report.photo_errors += 1
+        ids[page.sha256] = stages.save_photo(
+            store,
+            {
+                "sha256": f.sha256,
+                "phash": f.phash,
+                "dhash": f.dhash,
+                "width": f.width,
+                "height": f.height,
+                "format": f.format,
+                "ocr_text": text,
+                "error": error,
+                "photos_version": version,
+                "raw_page_id": page.id,
+            },
+        )
+        report.photos_hashed += 1
+    return ids
 
 
 def process_extraction(store: Store, report: ProcessReport, *, on_progress: Progress | None) -> None:

@@ -5,16 +5,21 @@ from __future__ import annotations
 import importlib.util
 import io
 import re
+import shutil
+import tempfile
 from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
+from zicht.demo.images import render_photo
 from zicht.extract.ocr import (
+    DEFAULT_PASSES,
     OCR_VERSION,
     OcrResult,
     contacts_in_photo,
+    ocr_many,
     ocr_text,
     tesseract_version,
     text_from_tsv,
@@ -62,12 +67,26 @@ def photo_with_caption(text: str, *, band: bool) -> Image.Image:
     return im
 
 
-def noisy_texture(seed: int = 5) -> Image.Image:
+def noisy_texture(seed: int = 5, max_frequency: float = 40) -> Image.Image:
+    """Waves and grain, like fabric or a patterned wall."""
     rng = np.random.default_rng(seed)
     y, x = np.mgrid[0:480, 0:640] / 640
-    img = sum(np.sin(2 * np.pi * (fx * x + fy * y)) for fx, fy in rng.uniform(1, 8, (6, 2)))
+    img = sum(np.sin(2 * np.pi * (fx * x + fy * y)) for fx, fy in rng.uniform(1, max_frequency, (6, 2)))
     img = (img - img.min()) / (img.max() - img.min()) * 255 + rng.normal(0, 8, img.shape)
     return Image.fromarray(np.clip(img, 0, 255).astype(np.uint8), "L").convert("RGB")
+
+
+def scribbles(seed: int) -> Image.Image:
+    """Short dark strokes on a light ground, like lace or hair: shapes tesseract takes for letters."""
+    rng = np.random.default_rng(seed)
+    im = Image.new("RGB", (640, 480), (200, 190, 180))
+    draw = ImageDraw.Draw(im)
+    for _ in range(300):
+        x, y = rng.uniform(0, 640), rng.uniform(0, 480)
+        dx, dy = rng.normal(0, 8, 2)
+        colour = tuple(int(v) for v in rng.integers(0, 120, 3))
+        draw.line((x, y, x + dx, y + dy), fill=colour, width=int(rng.integers(1, 4)))
+    return im
 
 
 def digits(text: str) -> str:
@@ -134,10 +153,17 @@ def test_blank_image_gives_empty_text(colour) -> None:
 
 
 def test_textured_photo_without_text_gives_empty_text() -> None:
-    data = encode(noisy_texture(seed=8).resize((480, 360)))
-    everything = ocr_text(data, min_confidence=0)
-    assert len(everything.text.split()) >= 5, "texture too plain: tesseract reads nothing to filter"
-    assert ocr_text(data) == OcrResult("", None, None)
+    photos = [encode(im) for im in (scribbles(1), scribbles(2), noisy_texture(3), noisy_texture(5))]
+    everything = ocr_many(photos, min_confidence=0)
+    noise = sum(len(r.text.split()) for r in everything)
+    assert noise >= 10, ("textures too plain: tesseract reads nothing to filter", everything)
+    assert ocr_many(photos) == [OcrResult("", None, None)] * len(photos)
+
+
+def test_dark_caption_on_light_strip_of_dark_photo_is_read() -> None:
+    """A demo photo whose caption ocr-1 lost: it inverted the mostly dark photo, caption and all."""
+    result = ocr_text(render_photo("a9a36f81d749b9af", 0, overlay_text="06 419 216 34"))
+    assert_phone_read(result, "0641921634", "+31641921634")
 
 
 # --- failures are results, not exceptions ------------------------------------------------------------
@@ -196,6 +222,134 @@ def test_photo_over_size_limit_is_not_read() -> None:
     data = encode(card("06-12345678"), "PNG")
     assert ocr_text(data, max_bytes=len(data) - 1).error.startswith("too_large:")
     assert ocr_text(data, max_pixels=800 * 200 - 1).error.startswith("too_many_pixels:")
+
+
+# --- many photos at once ----------------------------------------------------------------------------
+
+
+def numbered_cards(count: int) -> list[bytes]:
+    return [encode(card(f"Bel 06-1234567{n}")) for n in range(count)]
+
+
+def assert_cards_read(results: list[OcrResult]) -> None:
+    for n, result in enumerate(results):
+        assert_phone_read(result, f"061234567{n}", f"+3161234567{n}")
+
+
+@pytest.fixture
+def tesseract_wrapper(tmp_path: Path):
+    """Make a ``tesseract`` command: a shell script that runs ``body``, then the real binary.
+
+    ``$1`` is the input: an image or a list file of images, relative to the working directory.
+    Every call is logged (working directory and input) to the returned log file.
+    """
+    real = shutil.which("tesseract")
+    assert real, "the tesseract binary is not installed"
+    log = tmp_path / "calls.log"
+
+    def make(body: str = "") -> tuple[str, Path]:
+        script = tmp_path / "tesseract-wrapper"
+        script.write_text(f'#!/bin/sh\necho "$(pwd) $1" >> {log}\n{body}\nexec {real} "$@"\n')
+        script.chmod(0o755)
+        return str(script), log
+
+    return make
+
+
+def test_many_gives_each_photo_what_one_by_one_gives() -> None:
+    photos = [
+        encode(card("Bel 06-12345678")),
+        encode(Image.new("RGB", (640, 480), "white"), "PNG"),
+        encode(photo_with_caption("06-23456789", band=True)),
+        render_photo("a9a36f81d749b9af", 0, overlay_text="06 419 216 34"),
+        encode(card("WhatsApp +31 6 87654321", size=(900, 200), fg="white", bg=(10, 10, 40)), "PNG"),
+        encode(card("Bel 06 1234 5678", size=(160, 20), text_size=8), "PNG"),
+        encode(scribbles(2)),
+        render_photo("5e55f3a96eb8ffa7", 0, overlay_text="NIEUW!"),
+        encode(photo_with_caption("+31 6 55667788", band=False)),
+    ]
+    one_by_one = [ocr_text(p) for p in photos]
+    assert ocr_many(photos, batch_size=4, workers=2) == one_by_one
+    assert ocr_many(photos, batch_size=24, workers=1) == one_by_one
+    found = [digits(r.text) for r in one_by_one]
+    for i, number in [(0, "0612345678"), (2, "0623456789"), (3, "0641921634"), (8, "31655667788")]:
+        assert number in found[i], one_by_one[i]
+    assert "NIEUW" in one_by_one[7].text.upper()
+
+
+def test_each_batch_is_one_tesseract_run_per_pass(tesseract_wrapper) -> None:
+    command, log = tesseract_wrapper()
+    results = ocr_many(numbered_cards(9), batch_size=4, workers=2, tesseract_cmd=command)
+    assert_cards_read(results)
+    calls = log.read_text().splitlines()
+    assert len(calls) == 3 * len(DEFAULT_PASSES), calls  # batches of 4, 4 and 1 photos
+    assert sum(call.endswith(".txt") for call in calls) == 2 * len(DEFAULT_PASSES)
+
+
+def test_broken_and_oversized_photos_do_not_spoil_their_batch() -> None:
+    good = numbered_cards(3)
+    huge = encode(card("Bel 06-99999999", size=(2500, 2000)), "PNG")
+    photos = [good[0], b"Bel 06-12345678", good[1], huge, good[2][:300], good[2], b""]
+    results = ocr_many(photos, batch_size=len(photos), workers=1, max_pixels=4_000_000)
+    codes = [r.error.split(":")[0] if r.error else None for r in results]
+    assert codes == [None, "not_an_image", None, "too_many_pixels", "broken", None, "empty"]
+    assert all(r.text == "" for r in results if r.error)
+    assert_cards_read([results[0], results[2], results[5]])
+
+
+def test_a_failing_batch_is_read_photo_by_photo(tesseract_wrapper) -> None:
+    """A photo that crashes tesseract loses only its own text, not its batch's."""
+    command, log = tesseract_wrapper(
+        'case "$1" in *.txt) files=$(cat "$1") ;; *) files="$1" ;; esac\n'
+        "for f in $files; do\n"
+        '  if head -c 16 "$f" | grep -q "^1777 "; then echo "simulated crash" >&2; exit 3; fi\n'
+        "done"
+    )
+    photos = numbered_cards(4)
+    photos.insert(2, encode(card("Bel 06-99999999", size=(1777, 300)), "PNG"))  # 1777 wide: crashes
+    results = ocr_many(photos, batch_size=len(photos), workers=1, tesseract_cmd=command)
+    calls = log.read_text().splitlines()
+    assert sum(call.endswith(".txt") for call in calls) == len(DEFAULT_PASSES)  # the batch, per pass
+    assert len(calls) == len(DEFAULT_PASSES) * (1 + len(photos))  # then each photo on its own
+    assert results[2].text == ""
+    assert results[2].error.startswith("tesseract_failed: exit 3") and "simulated crash" in results[2].error
+    others = results[:2] + results[3:]
+    assert others == [ocr_text(p) for p in photos[:2] + photos[3:]]
+    assert_cards_read(others)
+
+
+def test_a_batch_that_times_out_is_read_photo_by_photo() -> None:
+    photos = numbered_cards(3)
+    results = ocr_many(photos, workers=1, timeout_s=0.001, image_timeout_s=20)
+    assert results == [ocr_text(p) for p in photos]
+    assert_cards_read(results)
+    assert all(
+        r.error.startswith("timeout:") for r in ocr_many(photos, timeout_s=0.001, image_timeout_s=0.001)
+    )
+
+
+def test_work_files_stay_in_a_private_directory_that_is_removed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tesseract_wrapper
+) -> None:
+    command, log = tesseract_wrapper()
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    results = ocr_many([*numbered_cards(3), b"broken"], batch_size=2, workers=2, tesseract_cmd=command)
+    assert_cards_read(results[:3])
+    workdirs = {Path(line.split(" ")[0]) for line in log.read_text().splitlines()}
+    assert len(workdirs) == 2  # one per batch
+    assert all(d.parent.parent == scratch and d.parent.name.startswith("zicht-ocr-") for d in workdirs)
+    assert list(scratch.iterdir()) == []
+
+
+def test_many_reports_input_problems_per_photo() -> None:
+    assert ocr_many([]) == []
+    photos = [encode(card("06-12345678")), b""]
+    assert all(r.error.startswith("bad_langs:") for r in ocr_many(photos, langs="nld;eng"))
+    missing = ocr_many(photos, tesseract_cmd="/nonexistent/bin/tesseract")
+    assert missing[0].error.startswith("tesseract_missing:")
+    assert missing[1].error.startswith("empty:")
 
 
 # --- helpers -----------------------------------------------------------------------------------------
