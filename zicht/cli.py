@@ -263,6 +263,82 @@ def reparse(
 
 
 @app.command()
+def link(
+    ctx: typer.Context,
+    full: Annotated[bool, typer.Option("--full", help="Rebuild all links from scratch.")] = False,
+) -> None:
+    """Link ads into personas and networks (shared contacts, photos, text, templates), with reasons."""
+    with open_store(ctx) as store:
+        print_link_report(run_link(store, full=full))
+
+
+def run_link(store, *, full: bool = False):  # type: ignore[no-untyped-def]
+    from zicht.linking.run import link as link_stage
+
+    labels = {
+        "profiles": "Linking: profiles",
+        "verify": "Linking: verifying pairs",
+        "cluster": "Linking: clusters",
+    }
+    with progress() as bar:
+        return link_stage(store, full=full, on_progress=stage_progress(bar, labels))
+
+
+def print_link_report(report) -> None:  # type: ignore[no-untyped-def]
+    console.print(
+        f"Linking: {report.profiled} ads profiled, {report.candidates} candidate pairs, "
+        f"{report.links} links, {report.personas} personas, {report.networks} networks, "
+        f"{report.hubs} hub values held apart."
+    )
+    for conflict in report.conflicts[:10]:
+        err.print(f"  ! {conflict}")
+
+
+@app.command()
+def lookup(
+    ctx: typer.Context,
+    numbers: Annotated[
+        list[str],
+        typer.Argument(help="Phone numbers, or a file with one number per line (e.g. a phone's contacts)."),
+    ],
+    region: Annotated[
+        str, typer.Option("--region", help="Country for numbers without a country code.")
+    ] = "NL",
+) -> None:
+    """Cross-reference numbers against all ads: first/last seen, places and networks."""
+    from zicht.store.linking import lookup_numbers
+
+    wanted: list[str] = []
+    for item in numbers:
+        path = Path(item)
+        if path.is_file():
+            try:
+                wanted.extend(
+                    line.strip() for line in path.read_text(encoding="utf-8-sig").splitlines() if line.strip()
+                )
+            except (OSError, UnicodeDecodeError) as exc:
+                fail(f"{path}: cannot read the file ({exc})")
+        else:
+            wanted.append(item)
+    with open_store(ctx) as store:
+        rows = lookup_numbers(store, wanted, default_region=region)
+    table = Table(title=f"{sum(r.found for r in rows)} of {len(rows)} numbers found in ads")
+    for col in ("number", "E.164", "ads", "first seen", "last seen", "gemeenten", "networks"):
+        table.add_column(col, no_wrap=col in ("number", "E.164", "first seen", "last seen"))
+    for r in rows:
+        table.add_row(
+            r.query,
+            r.e164 or "(not a phone number)",
+            str(r.ads),
+            f"{r.first_seen:%Y-%m-%d}" if r.first_seen else "",
+            f"{r.last_seen:%Y-%m-%d}" if r.last_seen else "",
+            ", ".join(r.gemeenten[:6]),
+            ", ".join(f"{n} ({r.network_roles.get(n, '')})" for n in r.networks[:5]),
+        )
+    console.print(table)
+
+
+@app.command()
 def process(
     ctx: typer.Context,
     no_photos: Annotated[bool, typer.Option("--no-photos", help="Skip hashing and OCR of photos.")] = False,
@@ -273,7 +349,8 @@ def process(
     """Run every stage on what is new or changed: photos, extraction, signals."""
     with open_store(ctx) as store:
         report = run_process(store, photos=not no_photos, ocr=not no_ocr)
-    print_process_report(report)
+        print_process_report(report)
+        print_link_report(run_link(store))
 
 
 def run_process(store, *, photos: bool = True, ocr: bool = True):  # type: ignore[no-untyped-def]
@@ -313,6 +390,82 @@ def export_ads_cmd(
         except (ValueError, OSError) as exc:
             fail(str(exc))
     console.print(f"Wrote {n} ads to {output}{' (contact points pseudonymised)' if pseudonymise else ''}.")
+
+
+@export_app.command("links")
+def export_links_cmd(
+    ctx: typer.Context,
+    output: Annotated[Path, typer.Option("--output", "-o", help="The CSV file to write.")],
+    pseudonymise: Annotated[
+        bool,
+        typer.Option("--pseudonymise/--no-pseudonymise", help="Replace shared numbers by keyed hashes."),
+    ] = False,
+) -> None:
+    """One row per linked pair and channel: site_a, source_id_a, site_b, source_id_b, channel, score, evidence."""
+    from zicht.exports import export_links
+
+    with open_store(ctx) as store:
+        try:
+            n = export_links(store, output, pseudonymise=pseudonymise)
+        except (ValueError, OSError) as exc:
+            fail(str(exc))
+    console.print(f"Wrote {n} links to {output}{' (contact points pseudonymised)' if pseudonymise else ''}.")
+
+
+@export_app.command("counts")
+def export_counts_cmd(
+    ctx: typer.Context,
+    output: Annotated[Path, typer.Option("--output", "-o", help="The .csv or .parquet file to write.")],
+    by: Annotated[
+        str, typer.Option("--by", help="Area level: gemeente, police_unit, province, site, category or all.")
+    ] = "gemeente",
+    period: Annotated[
+        str, typer.Option("--period", help="day or week (ISO weeks, Dutch local dates).")
+    ] = "week",
+    date_from: Annotated[
+        str | None, typer.Option("--from", help="First day (YYYY-MM-DD); default: the first day with data.")
+    ] = None,
+    date_to: Annotated[
+        str | None, typer.Option("--to", help="Last day (YYYY-MM-DD); default: the last day with data.")
+    ] = None,
+    pseudonymise: Annotated[
+        bool,
+        typer.Option(
+            "--pseudonymise/--no-pseudonymise",
+            help="Keyed hashes for any contact values (the counts hold none today).",
+        ),
+    ] = True,
+) -> None:
+    """Ads per area and period: area_code, area_name, period, active_ads, new_ads, contact_points, personas, changes."""
+    from datetime import date
+
+    from zicht.analysis.counts import LEVELS, PERIODS
+    from zicht.exports import export_counts
+
+    if by not in LEVELS:
+        fail(f"--by must be one of {', '.join(LEVELS)}, not {by!r}")
+    if period not in PERIODS:
+        fail(f"--period must be one of {', '.join(PERIODS)}, not {period!r}")
+    days: list[date | None] = []
+    for name, value in (("--from", date_from), ("--to", date_to)):
+        try:
+            days.append(date.fromisoformat(value) if value else None)
+        except ValueError:
+            fail(f"{name} must be a date written YYYY-MM-DD, not {value!r}")
+    with open_store(ctx) as store:
+        try:
+            n = export_counts(
+                store,
+                output,
+                level=by,
+                period=period,
+                first_day=days[0],
+                last_day=days[1],
+                pseudonymise=pseudonymise,
+            )
+        except (ValueError, OSError) as exc:
+            fail(str(exc))
+    console.print(f"Wrote {n} rows ({by} per {period}) to {output}.")
 
 
 # ------------------------------------------------------------------ web and demo
@@ -373,6 +526,7 @@ def demo(
             f"ground truth in {report.truth_path}"
         )
         print_process_report(run_process(store))
+        print_link_report(run_link(store))
         counts = store.counts()
         console.print(
             f"The database holds {counts['ads']} ads ({counts['active_ads']} active), "

@@ -86,7 +86,9 @@ def test_import_process_export(db_url: str, tmp_path: Path, ads_csv: Path) -> No
     assert "THIRD_PERSON" in by_id["2"]["indicators"].split(";")
     assert "UNPROTECTED_SERVICES" in by_id["2"]["indicators"].split(";")
     assert float(by_id["2"]["risk_score"]) > float(by_id["1"]["risk_score"] or 0)
-    assert by_id["1"]["persona_id"] == "" and by_id["1"]["network_id"] == ""
+    assert (
+        by_id["1"]["persona_id"] and by_id["1"]["persona_id"] != by_id["2"]["persona_id"]
+    )  # linked by process
 
     pseudo = tmp_path / "pseudo.csv"
     r = _zicht(db_url, "export", "ads", "--output", str(pseudo), "--pseudonymise")
@@ -158,3 +160,38 @@ def test_bad_database_url_is_a_clear_error(tmp_path: Path) -> None:
 def test_export_rejects_other_formats(db_url: str, tmp_path: Path) -> None:
     r = _zicht(db_url, "export", "ads", "--output", str(tmp_path / "x.xlsx"))
     assert r.exit_code == 1 and "only .csv" in r.output
+
+
+def test_link_export_links_and_lookup(db_url: str, tmp_path: Path, ads_csv: Path) -> None:
+    extra = tmp_path / "extra.csv"
+    extra.write_text(
+        "id,title,text,location\n9,Lisa in Sittard,Hoi ik ben Lisa. Bel 06 1234 5678 voor een afspraak.,Sittard\n",
+        encoding="utf-8",
+    )
+    _zicht(db_url, "import", str(ads_csv), "--format", "csv", "--site", "partner", *LEGAL)
+    _zicht(db_url, "import", str(extra), "--format", "csv", "--site", "other", *LEGAL)
+    r = _zicht(db_url, "process", "--no-photos")
+    assert r.exit_code == 0, r.output
+    assert re.search(r"Linking: \d+ ads profiled", r.output)
+
+    out = tmp_path / "links.csv"
+    r = _zicht(db_url, "export", "links", "--output", str(out))
+    assert r.exit_code == 0, r.output
+    links = list(csv.DictReader(out.open(encoding="utf-8")))
+    pairs = {frozenset({(x["site_a"], x["source_id_a"]), (x["site_b"], x["source_id_b"])}): x for x in links}
+    shared = pairs[frozenset({("partner", "1"), ("other", "9")})]
+    assert shared["channel"] == "phone" and "+31612345678" in shared["evidence"]
+
+    ads_out = tmp_path / "ads.csv"
+    _zicht(db_url, "export", "ads", "--output", str(ads_out))
+    rows = {(x["site"], x["source_id"]): x for x in csv.DictReader(ads_out.open(encoding="utf-8"))}
+    assert (
+        rows[("partner", "1")]["network_id"]
+        and rows[("partner", "1")]["network_id"] == rows[("other", "9")]["network_id"]
+    )
+
+    numbers = tmp_path / "contacts.txt"
+    numbers.write_text("06-12345678\n0600000000\n", encoding="utf-8")
+    r = _zicht(db_url, "lookup", str(numbers))
+    assert r.exit_code == 0, r.output
+    assert "1 of 2 numbers found" in r.output and "+31612345678" in r.output

@@ -7,7 +7,18 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from zicht.store.models import Ad, AdContact, AdVersion, ContactPoint, Extraction, IndicatorHit, Score, Site
+from zicht.store.models import (
+    Ad,
+    AdContact,
+    AdVersion,
+    ContactPoint,
+    Extraction,
+    IndicatorHit,
+    Link,
+    LinkAd,
+    Score,
+    Site,
+)
 from zicht.store.store import Store
 
 BATCH = 2000
@@ -54,8 +65,11 @@ def iter_ad_rows(store: Store, *, pseudonymise: bool = False) -> Iterator[AdExpo
                     Extraction.place,
                     Extraction.gemeente_code,
                     Score.value,
+                    LinkAd.persona_id,
+                    LinkAd.network_id,
                 )
                 .join(Site, Site.id == Ad.site_id)
+                .outerjoin(LinkAd, LinkAd.ad_id == Ad.id)
                 .outerjoin(AdVersion, AdVersion.id == Ad.current_version_id)
                 .outerjoin(Extraction, Extraction.ad_version_id == Ad.current_version_id)
                 .outerjoin(Score, Score.ad_version_id == Ad.current_version_id)
@@ -102,5 +116,73 @@ def iter_ad_rows(store: Store, *, pseudonymise: bool = False) -> Iterator[AdExpo
                 gemeente_code=r.gemeente_code,
                 indicators=hits.get(r.current_version_id, []),
                 risk_score=round(r.value, 1) if r.value is not None else None,
+                persona_id=str(r.persona_id) if r.persona_id is not None else None,
+                network_id=str(r.network_id) if r.network_id is not None else None,
             )
         last_id = rows[-1].id
+
+
+# ------------------------------------------------------------------ links (issue 4)
+
+
+@dataclass(frozen=True)
+class LinkExportRow:
+    site_a: str
+    source_id_a: str
+    site_b: str
+    source_id_b: str
+    channel: str
+    score: float
+    evidence: str
+
+
+def iter_link_rows(store: Store, *, pseudonymise: bool = False) -> Iterator[LinkExportRow]:
+    """Every verified link, one row per pair and channel, with a one-line evidence summary.
+
+    With ``pseudonymise`` contact values become their keyed hash and text snippets are left out.
+    """
+    from sqlalchemy.orm import aliased
+
+    from zicht.linking.evidence import evidence_line
+    from zicht.settings import load_secret
+
+    secret = load_secret(store.data_dir) if pseudonymise else None
+    ad_a, ad_b = aliased(Ad), aliased(Ad)
+    site_a, site_b = aliased(Site), aliased(Site)
+    last_id = 0
+    while True:
+        with store.session() as s:
+            rows = s.execute(
+                select(
+                    Link.id,
+                    site_a.name,
+                    ad_a.source_id,
+                    site_b.name,
+                    ad_b.source_id,
+                    Link.channel,
+                    Link.score,
+                    Link.verdict,
+                    Link.hub,
+                    Link.evidence,
+                )
+                .join(ad_a, ad_a.id == Link.ad_a)
+                .join(site_a, site_a.id == ad_a.site_id)
+                .join(ad_b, ad_b.id == Link.ad_b)
+                .join(site_b, site_b.id == ad_b.site_id)
+                .where(Link.id > last_id)
+                .order_by(Link.id)
+                .limit(BATCH)
+            ).all()
+        if not rows:
+            return
+        for r in rows:
+            yield LinkExportRow(
+                site_a=r[1],
+                source_id_a=r[2],
+                site_b=r[3],
+                source_id_b=r[4],
+                channel=r[5],
+                score=round(r[6], 3),
+                evidence=evidence_line(r[5], r[7], r[8], r[9] or {}, secret=secret),
+            )
+        last_id = rows[-1][0]

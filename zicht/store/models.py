@@ -313,3 +313,161 @@ class Review(Base):
     decision: Mapped[str] = mapped_column(String(16))  # reviewed | selected | dismissed
     reason: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# ---------------------------------------------------------------- linking (issue 4)
+# Personas (ads that appear to be the same advertised person) and networks (personas joined by shared
+# contact points, templates, group travel or copied identities). Ids of personas and networks are the
+# smallest ad id among their ads: stable across runs and the same after a full rebuild.
+
+
+class LinkAd(Base):
+    """Linking state of one ad: its profile (what verification compares), persona and network."""
+
+    __tablename__ = "link_ads"
+    __table_args__ = (
+        Index("ix_link_ads_persona", "persona_id"),
+        Index("ix_link_ads_network", "network_id"),
+        Index("ix_link_ads_dirty", "dirty"),
+    )
+
+    ad_id: Mapped[int] = mapped_column(
+        ForeignKey("ads.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    linking_version: Mapped[str] = mapped_column(String(255))
+    version_stamp: Mapped[int] = mapped_column(Integer)  # highest ad_versions.id when profiled
+    facts_stamp: Mapped[datetime | None]  # newest extraction of the ad when profiled
+    keyed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    dirty: Mapped[bool] = mapped_column(Boolean, default=True)  # pairs must be verified again
+    recluster: Mapped[bool] = mapped_column(Boolean, default=True)  # persona/network to recompute
+    persona_id: Mapped[int | None] = mapped_column(Integer)
+    network_id: Mapped[int | None] = mapped_column(Integer)
+    profile: Mapped[dict] = mapped_column(default=dict)
+
+
+class LinkKey(Base):
+    """Band keys of an ad; candidate pairs are a self-join of this table on ``key``."""
+
+    __tablename__ = "link_keys"
+    __table_args__ = (Index("ix_link_keys_ad", "ad_id"),)
+
+    key: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    ad_id: Mapped[int] = mapped_column(
+        ForeignKey("ads.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    channel: Mapped[str] = mapped_column(String(16))
+
+
+class LinkHub(Base):
+    """A key shared by so many ads that it says nothing about who belongs together (shown, not used)."""
+
+    __tablename__ = "link_hubs"
+
+    key: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    channel: Mapped[str] = mapped_column(String(16))
+    n_ads: Mapped[int] = mapped_column(Integer)
+    sample_ad_id: Mapped[int | None] = mapped_column(Integer)
+    value: Mapped[str | None] = mapped_column(Text)
+    linking_version: Mapped[str] = mapped_column(String(255))
+    detected_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Link(Base):
+    """One channel of a verified pair (``ad_a < ad_b``) with its score and evidence."""
+
+    __tablename__ = "links"
+    __table_args__ = (
+        UniqueConstraint("ad_a", "ad_b", "channel", name="uq_links_pair_channel"),
+        Index("ix_links_ad_b", "ad_b"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ad_a: Mapped[int] = mapped_column(ForeignKey("ads.id", ondelete="CASCADE"))
+    ad_b: Mapped[int] = mapped_column(ForeignKey("ads.id", ondelete="CASCADE"))
+    channel: Mapped[str] = mapped_column(String(16))
+    score: Mapped[float] = mapped_column(Float)
+    hub: Mapped[bool] = mapped_column(Boolean, default=False)
+    evidence: Mapped[dict] = mapped_column(default=dict)
+    verdict: Mapped[str] = mapped_column(String(16))  # persona|network|copy|template|weak|move|analyst
+    pair_score: Mapped[float] = mapped_column(Float)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    linking_version: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class LinkPersona(Base):
+    __tablename__ = "link_personas"
+    __table_args__ = (Index("ix_link_personas_network", "network_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    network_id: Mapped[int] = mapped_column(Integer)
+    n_ads: Mapped[int] = mapped_column(Integer)
+    label: Mapped[str] = mapped_column(String(255), default="")
+    first_seen: Mapped[datetime | None]
+    last_seen: Mapped[datetime | None]
+    contacts: Mapped[list] = mapped_column(default=list)
+    role: Mapped[str] = mapped_column(String(32))
+    role_evidence: Mapped[dict] = mapped_column(default=dict)
+    linking_version: Mapped[str] = mapped_column(String(255))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class LinkNetwork(Base):
+    __tablename__ = "link_networks"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    n_personas: Mapped[int] = mapped_column(Integer)
+    n_ads: Mapped[int] = mapped_column(Integer)
+    n_contacts: Mapped[int] = mapped_column(Integer)
+    role: Mapped[str] = mapped_column(String(32))
+    roles: Mapped[list] = mapped_column(default=list)
+    first_seen: Mapped[datetime | None]
+    last_seen: Mapped[datetime | None]
+    summary: Mapped[dict] = mapped_column(default=dict)
+    linking_version: Mapped[str] = mapped_column(String(255))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class LinkRole(Base):
+    """A role inferred in a network (telefonist, ad manager, touring group, ...) with its evidence."""
+
+    __tablename__ = "link_roles"
+    __table_args__ = (Index("ix_link_roles_network", "network_id"), Index("ix_link_roles_role", "role"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    network_id: Mapped[int] = mapped_column(Integer)
+    persona_id: Mapped[int | None] = mapped_column(Integer)
+    role: Mapped[str] = mapped_column(String(32))
+    subject: Mapped[str] = mapped_column(String(320), default="")
+    score: Mapped[float] = mapped_column(Float)
+    evidence: Mapped[dict] = mapped_column(default=dict)
+    linking_version: Mapped[str] = mapped_column(String(255))
+
+
+class LinkMove(Base):
+    """A move of a persona (left one gemeente, arrived in another that week): keys for group travel."""
+
+    __tablename__ = "link_moves"
+    __table_args__ = (Index("ix_link_moves_key", "key"),)
+
+    persona_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    key: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    day: Mapped[int] = mapped_column(Integer)
+    left_gm: Mapped[str] = mapped_column(String(8))
+    arrived_gm: Mapped[str] = mapped_column(String(8))
+
+
+class LinkDecision(Base):
+    """An analyst's decision on a pair of ads; the newest per pair and level is respected by every run."""
+
+    __tablename__ = "link_decisions"
+    __table_args__ = (Index("ix_link_decisions_pair", "ad_a", "ad_b"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ad_a: Mapped[int] = mapped_column(ForeignKey("ads.id", ondelete="CASCADE"))
+    ad_b: Mapped[int] = mapped_column(ForeignKey("ads.id", ondelete="CASCADE"))
+    level: Mapped[str] = mapped_column(String(16), default="persona")  # persona | network
+    decision: Mapped[str] = mapped_column(String(16))  # confirm | split
+    user: Mapped[str] = mapped_column(String(128))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

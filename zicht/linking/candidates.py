@@ -1,0 +1,37 @@
+"""Candidate pairs: ads that share at least one non-hub band key, found by a relational join.
+
+The join itself is SQL in ``zicht.store.linking.candidate_pairs``; in relational terms::
+
+    SELECT k1.ad_id, k2.ad_id
+    FROM link_keys k1
+    JOIN link_keys k2 ON k2.key = k1.key AND k2.ad_id <> k1.ad_id
+    JOIN link_ads d2 ON d2.ad_id = k2.ad_id
+    LEFT JOIN link_hubs h ON h.key = k1.key
+    WHERE k1.ad_id IN (:dirty ads)               -- new or changed ads only
+      AND h.key IS NULL                          -- hub keys make no candidates
+      AND (k2.ad_id > k1.ad_id OR NOT d2.dirty)  -- a pair of two new ads once
+    GROUP BY k1.ad_id, k2.ad_id
+    HAVING count(*) > sum(k1.channel = 'text')   -- a shared contact or photo key, or
+        OR sum(k1.channel = 'text') >= 2         -- at least two shared text bands
+
+Only new or changed ("dirty") ads are joined, against everything stored, so an incremental run costs
+in proportion to what is new; a full rebuild marks every ad dirty and runs the same query. Nothing in
+it needs more than an equi-join, an anti-join and DISTINCT, so it runs as well on a distributed SQL
+engine, partitioned by key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+from zicht.store import linking as sql
+from zicht.store.store import Store
+
+
+def candidate_batches(
+    store: Store, dirty: Sequence[int], batch: int = 2000
+) -> Iterator[tuple[Sequence[int], set[tuple[int, int]]]]:
+    """(dirty ads of the batch, their candidate pairs a < b), batch by batch in ad id order."""
+    for i in range(0, len(dirty), batch):
+        chunk = dirty[i : i + batch]
+        yield chunk, sql.candidate_pairs(store, chunk)

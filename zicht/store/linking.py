@@ -1,0 +1,1202 @@
+"""All SQL of the linking stage: profiles and keys, hubs, candidate joins, links, clusters, decisions.
+
+Candidate generation is a relational self-join of ``link_keys`` on ``key`` (hub keys excluded through
+an anti-join on ``link_hubs``), so the same algorithm runs unchanged on SQLite, PostgreSQL or a
+distributed SQL engine. Everything else here moves rows in batches; the decisions are made by the
+pure modules in ``zicht.linking``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sqlalchemy import and_, case, delete, func, insert, literal, or_, select, update
+from sqlalchemy.orm import aliased
+
+from zicht.linking.clusters import TEMPLATE_CORE, AdNode, Clustering, Decision, Edge
+from zicht.linking.keys import contact_key
+from zicht.linking.profile import AdProfile, ContactInput, LinkInput, date_of_day, week_of_day
+from zicht.linking.roles import Roles
+from zicht.linking.verify import PairVerdict
+from zicht.store.models import (
+    Ad,
+    AdContact,
+    AdPhoto,
+    AdVersion,
+    ContactPoint,
+    Extraction,
+    Link,
+    LinkAd,
+    LinkDecision,
+    LinkHub,
+    LinkKey,
+    LinkMove,
+    LinkNetwork,
+    LinkPersona,
+    LinkRole,
+    Photo,
+    Site,
+)
+from zicht.store.store import Store
+
+CHUNK = 900  # ids per IN (...) list: far below SQLite's and PostgreSQL's parameter limits
+
+
+def _insert_plain(conn, table: str, columns: Sequence[str], rows: Sequence[tuple]) -> None:  # type: ignore[no-untyped-def]
+    """Bulk insert of plain values (numbers, short strings) straight through the driver: for the
+    tens of millions of key rows a full rebuild writes, SQLAlchemy's per-row parameter handling costs
+    more than the insert itself."""
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))})"
+    conn.exec_driver_sql(sql, list(rows))
+
+
+def _chunks(items: Sequence, size: int = CHUNK) -> Iterator[Sequence]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+# ------------------------------------------------------------------ profiles and keys
+
+
+def clear_all(store: Store) -> None:
+    """Forget every derived linking result (a full rebuild); analysts' decisions stay."""
+    with store.session() as s:
+        for model in (LinkRole, LinkMove, LinkNetwork, LinkPersona, Link, LinkHub, LinkKey, LinkAd):
+            s.connection().execute(delete(model))
+
+
+def ads_needing_profiles(store: Store, linking_version: str) -> list[int]:
+    """Ads never profiled, profiled by another version, or changed since (new current version or facts)."""
+    with store.session() as s:
+        q = (
+            select(Ad.id)
+            .outerjoin(LinkAd, LinkAd.ad_id == Ad.id)
+            .outerjoin(Extraction, Extraction.ad_version_id == Ad.current_version_id)
+            .where(
+                Ad.current_version_id.is_not(None),
+                or_(
+                    LinkAd.ad_id.is_(None),
+                    LinkAd.linking_version != linking_version,
+                    LinkAd.version_stamp != Ad.current_version_id,
+                    and_(
+                        Extraction.created_at.is_not(None),
+                        or_(LinkAd.facts_stamp.is_(None), LinkAd.facts_stamp < Extraction.created_at),
+                    ),
+                ),
+            )
+            .order_by(Ad.id)
+        )
+        return list(s.connection().scalars(q))
+
+
+@dataclass
+class InputBatch:
+    inputs: list[LinkInput]
+    stamps: dict[int, tuple[int, datetime | None]]  # ad -> (current version id, facts created_at)
+
+
+def load_inputs(store: Store, ad_ids: Sequence[int]) -> InputBatch:
+    """What the profiles of these ads are built from, read in a few set queries."""
+    out = InputBatch([], {})
+    with store.session() as s:
+        base = {}
+        for chunk in _chunks(list(ad_ids)):
+            rows = s.connection().execute(
+                select(
+                    Ad.id,
+                    Ad.first_seen,
+                    Ad.last_seen,
+                    Ad.current_version_id,
+                    AdVersion.text,
+                    AdVersion.fields,
+                    AdVersion.services,
+                    AdVersion.rates,
+                    Extraction.age,
+                    Extraction.created_at,
+                )
+                .join(AdVersion, AdVersion.id == Ad.current_version_id)
+                .outerjoin(Extraction, Extraction.ad_version_id == Ad.current_version_id)
+                .where(Ad.id.in_(chunk))
+            )
+            for r in rows:
+                base[r[0]] = r
+        contacts: dict[int, list[ContactInput]] = defaultdict(list)
+        photos: dict[int, set[tuple[int, int]]] = defaultdict(set)
+        stays: dict[int, list[tuple[datetime, datetime, str]]] = defaultdict(list)
+        for chunk in _chunks(list(base)):
+            for ad_id, kind, value, source, start, end, vid in s.connection().execute(
+                select(
+                    AdVersion.ad_id,
+                    ContactPoint.kind,
+                    ContactPoint.value,
+                    AdContact.source,
+                    AdContact.span_start,
+                    AdContact.span_end,
+                    AdVersion.id,
+                )
+                .join(AdContact, AdContact.ad_version_id == AdVersion.id)
+                .join(ContactPoint, ContactPoint.id == AdContact.contact_point_id)
+                .where(AdVersion.ad_id.in_(chunk))
+            ):
+                contacts[ad_id].append(ContactInput(kind, value, source, start, end, vid))
+            for ad_id, photo_id, phash in s.connection().execute(
+                select(AdVersion.ad_id, Photo.id, Photo.phash)
+                .join(AdPhoto, AdPhoto.ad_version_id == AdVersion.id)
+                .join(Photo, Photo.id == AdPhoto.photo_id)
+                .where(AdVersion.ad_id.in_(chunk), Photo.phash.is_not(None))
+            ):
+                photos[ad_id].add((photo_id, phash))
+            for ad_id, first, last, gm in s.connection().execute(
+                select(AdVersion.ad_id, AdVersion.first_seen, AdVersion.last_seen, Extraction.gemeente_code)
+                .join(Extraction, Extraction.ad_version_id == AdVersion.id)
+                .where(AdVersion.ad_id.in_(chunk), Extraction.gemeente_code.is_not(None))
+            ):
+                stays[ad_id].append((first, last, gm))
+    for ad_id in sorted(base):
+        r = base[ad_id]
+        out.inputs.append(
+            LinkInput(
+                ad_id=ad_id,
+                first_seen=r[1],
+                last_seen=r[2],
+                text_version_id=r[3],
+                text=r[4] or "",
+                fields=r[5] or {},
+                services=[str(x) for x in r[6] or []],
+                rates=[str(x) for x in r[7] or []],
+                age=r[8],
+                contacts=contacts.get(ad_id, []),
+                photos=sorted(photos.get(ad_id, ())),
+                stays=stays.get(ad_id, []),
+            )
+        )
+        out.stamps[ad_id] = (r[3], r[9])
+    return out
+
+
+def save_profiles(
+    store: Store,
+    rows: Sequence[tuple[AdProfile, list[tuple[int, str]]]],
+    stamps: dict[int, tuple[int, datetime | None]],
+    linking_version: str,
+    *,
+    fresh: bool = False,
+) -> set[int]:
+    """Replace profiles and keys of these ads; returns every key that was added or removed.
+
+    ``fresh``: nothing is stored for these ads yet (full rebuild), so nothing is read or deleted.
+    """
+    if not rows:
+        return set()
+    ids = [p.ad_id for p, _ in rows]
+    now = datetime.now(UTC)
+    touched: set[int] = set()
+    with store.session() as s:
+        existing: dict[int, tuple[int | None, int | None]] = {}
+        if not fresh:
+            for chunk in _chunks(ids):
+                for (key,) in s.connection().execute(select(LinkKey.key).where(LinkKey.ad_id.in_(chunk))):
+                    touched.add(key)
+                s.connection().execute(delete(LinkKey).where(LinkKey.ad_id.in_(chunk)))
+                for ad_id, pid, nid in s.connection().execute(
+                    select(LinkAd.ad_id, LinkAd.persona_id, LinkAd.network_id).where(LinkAd.ad_id.in_(chunk))
+                ):
+                    existing[ad_id] = (pid, nid)
+                s.connection().execute(delete(LinkAd).where(LinkAd.ad_id.in_(chunk)))
+        key_rows = [(key, profile.ad_id, channel) for profile, keys in rows for key, channel in keys]
+        touched.update(r[0] for r in key_rows)
+        if key_rows:
+            _insert_plain(s.connection(), "link_keys", ("key", "ad_id", "channel"), key_rows)
+        s.connection().execute(
+            insert(LinkAd.__table__),
+            [
+                {
+                    "ad_id": profile.ad_id,
+                    "linking_version": linking_version,
+                    "version_stamp": stamps[profile.ad_id][0],
+                    "facts_stamp": stamps[profile.ad_id][1],
+                    "keyed_at": now,
+                    "dirty": True,
+                    "recluster": True,
+                    "persona_id": existing.get(profile.ad_id, (None, None))[0],
+                    "network_id": existing.get(profile.ad_id, (None, None))[1],
+                    "profile": profile.to_json(),
+                }
+                for profile, _ in rows
+            ],
+        )
+    return touched
+
+
+# ------------------------------------------------------------------ hubs
+
+
+def _cap_case(caps: dict[str, int], default: int):  # type: ignore[no-untyped-def]
+    return case(*[(func.min(LinkKey.channel) == ch, cap) for ch, cap in sorted(caps.items())], else_=default)
+
+
+def rebuild_hubs(store: Store, caps: dict[str, int], default_cap: int, linking_version: str) -> int:
+    """Every key shared by more ads than its channel's cap becomes a hub (full rebuild)."""
+    now = datetime.now(UTC)
+    with store.session() as s:
+        s.connection().execute(delete(LinkHub))
+        q = (
+            select(
+                LinkKey.key,
+                func.min(LinkKey.channel),
+                func.count(),
+                func.min(LinkKey.ad_id),
+                literal(linking_version),
+                literal(now, LinkHub.detected_at.type),
+            )
+            .group_by(LinkKey.key)
+            .having(func.count() > _cap_case(caps, default_cap))
+        )
+        s.connection().execute(
+            insert(LinkHub.__table__).from_select(
+                ["key", "channel", "n_ads", "sample_ad_id", "linking_version", "detected_at"], q
+            )
+        )
+        return s.connection().scalar(select(func.count()).select_from(LinkHub)) or 0
+
+
+def refresh_hubs(
+    store: Store, keys: Iterable[int], caps: dict[str, int], default_cap: int, linking_version: str
+) -> set[int]:
+    """Re-count these keys; returns the keys that became or stopped being hubs."""
+    changed: set[int] = set()
+    now = datetime.now(UTC)
+    with store.session() as s:
+        for chunk in _chunks(sorted(set(keys))):
+            counts = {
+                key: (channel, n, sample)
+                for key, channel, n, sample in s.connection().execute(
+                    select(LinkKey.key, func.min(LinkKey.channel), func.count(), func.min(LinkKey.ad_id))
+                    .where(LinkKey.key.in_(chunk))
+                    .group_by(LinkKey.key)
+                )
+            }
+            existing = set(s.connection().scalars(select(LinkHub.key).where(LinkHub.key.in_(chunk))))
+            now_hub = {key for key, (ch, n, _) in counts.items() if n > caps.get(ch, default_cap)}
+            gone = existing - now_hub
+            new = now_hub - existing
+            if gone:
+                s.connection().execute(delete(LinkHub).where(LinkHub.key.in_(gone)))
+            for key in now_hub & existing:
+                s.connection().execute(update(LinkHub).where(LinkHub.key == key).values(n_ads=counts[key][1]))
+            if new:
+                s.connection().execute(
+                    insert(LinkHub.__table__),
+                    [
+                        {
+                            "key": key,
+                            "channel": counts[key][0],
+                            "n_ads": counts[key][1],
+                            "sample_ad_id": counts[key][2],
+                            "linking_version": linking_version,
+                            "detected_at": now,
+                        }
+                        for key in sorted(new)
+                    ],
+                )
+            changed |= gone | new
+    return changed
+
+
+def mark_holders_dirty(store: Store, keys: Iterable[int]) -> int:
+    """Ads holding these keys must have their pairs verified again (a key became or stopped being a hub)."""
+    n = 0
+    with store.session() as s:
+        for chunk in _chunks(sorted(set(keys))):
+            n += (
+                s.connection()
+                .execute(
+                    update(LinkAd)
+                    .where(LinkAd.ad_id.in_(select(LinkKey.ad_id).where(LinkKey.key.in_(chunk))))
+                    .values(dirty=True)
+                )
+                .rowcount
+            )
+    return n
+
+
+def hub_keys(store: Store) -> set[int]:
+    with store.session() as s:
+        return set(s.connection().scalars(select(LinkHub.key)))
+
+
+def hubs_without_value(store: Store) -> list[tuple[int, str, int | None]]:
+    with store.session() as s:
+        return list(
+            s.connection().execute(
+                select(LinkHub.key, LinkHub.channel, LinkHub.sample_ad_id).where(LinkHub.value.is_(None))
+            )
+        )
+
+
+def set_hub_values(store: Store, values: dict[int, str]) -> None:
+    with store.session() as s:
+        for key, value in values.items():
+            s.connection().execute(update(LinkHub).where(LinkHub.key == key).values(value=value))
+
+
+# ------------------------------------------------------------------ candidates and links
+
+
+def dirty_ad_ids(store: Store) -> list[int]:
+    with store.session() as s:
+        return list(
+            s.connection().scalars(select(LinkAd.ad_id).where(LinkAd.dirty.is_(True)).order_by(LinkAd.ad_id))
+        )
+
+
+def candidate_pairs(store: Store, ad_ids: Sequence[int], *, text_bands: int = 2) -> set[tuple[int, int]]:
+    """Pairs (a < b) of one of these (dirty) ads with any ad sharing a non-hub key.
+
+    A shared contact or photo key is enough; texts must share ``text_bands`` LSH bands, which makes
+    the MinHash S-curve steeper: near-copies stay candidates, texts that merely share a few stock
+    sentences do not. A pair of two dirty ads is produced once: by its smaller ad.
+    """
+    k1, k2 = aliased(LinkKey), aliased(LinkKey)
+    d2 = aliased(LinkAd)
+    is_text = case((k1.channel == "text", 1), else_=0)
+    pairs: set[tuple[int, int]] = set()
+    with store.session() as s:
+        for chunk in _chunks(list(ad_ids), 2000):
+            q = (
+                select(k1.ad_id, k2.ad_id)
+                .join(k2, and_(k2.key == k1.key, k2.ad_id != k1.ad_id))
+                .join(d2, d2.ad_id == k2.ad_id)
+                .outerjoin(LinkHub, LinkHub.key == k1.key)
+                .where(
+                    k1.ad_id.in_(chunk),
+                    LinkHub.key.is_(None),
+                    or_(k2.ad_id > k1.ad_id, d2.dirty.is_(False)),
+                )
+                .group_by(k1.ad_id, k2.ad_id)
+                .having(or_(func.count() > func.sum(is_text), func.sum(is_text) >= text_bands))
+            )
+            for a, b in s.connection().execute(q):
+                pairs.add((a, b) if a < b else (b, a))
+    return pairs
+
+
+def _mark_neighbours_of_dirty(conn) -> None:  # type: ignore[no-untyped-def]
+    """Ads linked to a dirty ad are clustered again: their links (and counts of links) change."""
+    dirty = select(LinkAd.ad_id).where(LinkAd.dirty.is_(True))
+    linked = (
+        select(Link.ad_b)
+        .where(Link.ad_a.in_(dirty), Link.verdict != "weak")
+        .union(select(Link.ad_a).where(Link.ad_b.in_(dirty), Link.verdict != "weak"))
+    )
+    conn.execute(update(LinkAd).where(LinkAd.ad_id.in_(linked)).values(recluster=True))
+
+
+def delete_links_of_dirty(store: Store) -> int:
+    """Drop the verified links of the dirty ads (they are verified again); their partners re-cluster."""
+    dirty = select(LinkAd.ad_id).where(LinkAd.dirty.is_(True))
+    with store.session() as s:
+        conn = s.connection()
+        _mark_neighbours_of_dirty(conn)
+        return conn.execute(
+            delete(Link).where(Link.channel != "move", or_(Link.ad_a.in_(dirty), Link.ad_b.in_(dirty)))
+        ).rowcount
+
+
+def load_profiles(store: Store, ad_ids: Iterable[int]) -> dict[int, AdProfile]:
+    out: dict[int, AdProfile] = {}
+    with store.session() as s:
+        for chunk in _chunks(sorted(set(ad_ids))):
+            for ad_id, profile in s.connection().execute(
+                select(LinkAd.ad_id, LinkAd.profile).where(LinkAd.ad_id.in_(chunk))
+            ):
+                out[ad_id] = AdProfile.from_json(ad_id, profile or {})
+    return out
+
+
+def save_links(store: Store, verdicts: Sequence[PairVerdict], linking_version: str) -> int:
+    now = datetime.now(UTC)
+    rows = [
+        {
+            "ad_a": v.a,
+            "ad_b": v.b,
+            "channel": link.channel,
+            "score": link.score,
+            "hub": link.hub,
+            "evidence": link.evidence,
+            "verdict": v.verdict,
+            "pair_score": v.score,
+            "reason": v.reason,
+            "linking_version": linking_version,
+            "created_at": now,
+        }
+        for v in verdicts
+        for link in v.links
+    ]
+    if rows:
+        with store.session() as s:
+            s.connection().execute(insert(Link.__table__), rows)
+    return len(rows)
+
+
+def finish_verification(store: Store, ad_ids: Sequence[int], *, full: bool = False) -> None:
+    """Verified: no longer dirty, to be clustered, and so are the ads they are now linked to."""
+    with store.session() as s:
+        conn = s.connection()
+        if not full:
+            _mark_neighbours_of_dirty(conn)
+        for chunk in _chunks(list(ad_ids)):
+            conn.execute(update(LinkAd).where(LinkAd.ad_id.in_(chunk)).values(dirty=False, recluster=True))
+
+
+# ------------------------------------------------------------------ clustering region
+
+
+def recluster_seed(store: Store) -> set[int]:
+    with store.session() as s:
+        return set(s.connection().scalars(select(LinkAd.ad_id).where(LinkAd.recluster.is_(True))))
+
+
+def all_linked_ads(store: Store) -> set[int]:
+    with store.session() as s:
+        return set(s.connection().scalars(select(LinkAd.ad_id)))
+
+
+def expand_region(store: Store, seed: Iterable[int]) -> set[int]:
+    """Everything whose persona or network the seed's changes can alter, closed transitively.
+
+    From every ad: the ads linked to it in a way clustering uses (a persona, network or copy verdict,
+    a move, a template pair alike enough to join personas, an analyst's decision), and the whole old
+    network it was in. Weaker template pairs only count through their number (see ``load_nodes``),
+    and the ads at their ends are in the seed whenever those pairs changed.
+    """
+    region = set(seed)
+    frontier = set(region)
+    with store.session() as s:
+        while frontier:
+            found: set[int] = set()
+            chunk_list = sorted(frontier)
+            for chunk in _chunks(chunk_list):
+                for a, b in s.connection().execute(
+                    select(Link.ad_a, Link.ad_b).where(
+                        or_(
+                            Link.verdict.in_(("persona", "network", "copy", "move")),
+                            and_(Link.channel == "template", Link.score >= TEMPLATE_CORE),
+                        ),
+                        or_(Link.ad_a.in_(chunk), Link.ad_b.in_(chunk)),
+                    )
+                ):
+                    found.add(a)
+                    found.add(b)
+                for a, b in s.connection().execute(
+                    select(LinkDecision.ad_a, LinkDecision.ad_b).where(
+                        or_(LinkDecision.ad_a.in_(chunk), LinkDecision.ad_b.in_(chunk))
+                    )
+                ):
+                    found.add(a)
+                    found.add(b)
+                networks = set(
+                    s.connection().scalars(
+                        select(LinkAd.network_id).where(
+                            LinkAd.ad_id.in_(chunk), LinkAd.network_id.is_not(None)
+                        )
+                    )
+                )
+                for nchunk in _chunks(sorted(networks)):
+                    found.update(
+                        s.connection().scalars(select(LinkAd.ad_id).where(LinkAd.network_id.in_(nchunk)))
+                    )
+            frontier = found - region
+            region |= frontier
+    return region
+
+
+def load_nodes(store: Store, ad_ids: Iterable[int], hubs: set[int]) -> dict[int, AdNode]:
+    """What clustering needs of each ad, with its number of template-like pairs in the whole store."""
+    out: dict[int, AdNode] = {}
+    with store.session() as s:
+        conn = s.connection()
+        for chunk in _chunks(sorted(set(ad_ids))):
+            pairs: dict[int, int] = defaultdict(int)
+            for column in (Link.ad_a, Link.ad_b):
+                for ad_id, n in conn.execute(
+                    select(column, func.count())
+                    .where(column.in_(chunk), Link.channel == "template", Link.verdict == "template")
+                    .group_by(column)
+                ):
+                    pairs[ad_id] += n
+            for ad_id, p in conn.execute(select(LinkAd.ad_id, LinkAd.profile).where(LinkAd.ad_id.in_(chunk))):
+                p = p or {}
+                out[ad_id] = AdNode(
+                    ad_id=ad_id,
+                    first_day=p.get("first_day", 0),
+                    last_day=p.get("last_day", 0),
+                    contacts=tuple(c for c in p.get("contacts") or [] if contact_key(c) not in hubs),
+                    name=p.get("name"),
+                    age=p.get("age"),
+                    stays=tuple((int(a), int(b), str(g)) for a, b, g in p.get("stays") or []),
+                    template_pairs=pairs.get(ad_id, 0),
+                )
+    return out
+
+
+def load_edges(store: Store, ad_ids: Iterable[int]) -> list[Edge]:
+    """Verified pairs among these ads (weak ones and movement links excluded), one edge per pair."""
+    ids = set(ad_ids)
+    pairs: dict[tuple[int, int], list] = {}
+    with store.session() as s:
+        for chunk in _chunks(sorted(ids)):
+            for a, b, verdict, pair_score, channel, score, hub in s.connection().execute(
+                select(
+                    Link.ad_a, Link.ad_b, Link.verdict, Link.pair_score, Link.channel, Link.score, Link.hub
+                ).where(Link.ad_a.in_(chunk), Link.verdict != "weak", Link.channel != "move")
+            ):
+                if b not in ids:
+                    continue
+                entry = pairs.setdefault((a, b), [verdict, pair_score, []])
+                if not hub:
+                    entry[2].append(f"{channel} {score:.2f}")
+    return [
+        Edge(a, b, verdict, score, tuple(sorted(c.split()[0] for c in channels)), ", ".join(sorted(channels)))
+        for (a, b), (verdict, score, channels) in sorted(pairs.items())
+    ]
+
+
+def load_decisions(store: Store, ad_ids: Iterable[int] | None = None) -> list[Decision]:
+    """The newest decision per pair and level among these ads (all ads when None)."""
+    latest: dict[tuple[int, int, str], tuple[datetime, int, str]] = {}
+    with store.session() as s:
+        q = select(
+            LinkDecision.ad_a,
+            LinkDecision.ad_b,
+            LinkDecision.level,
+            LinkDecision.decision,
+            LinkDecision.created_at,
+            LinkDecision.id,
+        )
+        rows = []
+        if ad_ids is None:
+            rows = list(s.connection().execute(q))
+        else:
+            for chunk in _chunks(sorted(set(ad_ids))):
+                rows.extend(s.connection().execute(q.where(LinkDecision.ad_a.in_(chunk))))
+        for a, b, level, decision, created, did in rows:
+            key = (a, b, level)
+            if key not in latest or (created, did) > latest[key][:2]:
+                latest[key] = (created, did, decision)
+    return [Decision(a, b, level, v[2]) for (a, b, level), v in sorted(latest.items())]
+
+
+def personas_sharing_moves(store: Store, keys: Iterable[int], personas: set[int]) -> set[int]:
+    """Ads of personas outside ``personas`` that made one of these moves (they join the region)."""
+    out: set[int] = set()
+    with store.session() as s:
+        for chunk in _chunks(sorted(set(keys))):
+            others = (
+                set(s.connection().scalars(select(LinkMove.persona_id).where(LinkMove.key.in_(chunk))))
+                - personas
+            )
+            for pchunk in _chunks(sorted(others)):
+                out.update(s.connection().scalars(select(LinkAd.ad_id).where(LinkAd.persona_id.in_(pchunk))))
+    return out
+
+
+def old_ids(store: Store, ad_ids: Iterable[int]) -> tuple[set[int], set[int]]:
+    pids: set[int] = set()
+    nids: set[int] = set()
+    with store.session() as s:
+        for chunk in _chunks(sorted(set(ad_ids))):
+            for pid, nid in s.connection().execute(
+                select(LinkAd.persona_id, LinkAd.network_id).where(LinkAd.ad_id.in_(chunk))
+            ):
+                if pid is not None:
+                    pids.add(pid)
+                if nid is not None:
+                    nids.add(nid)
+    return pids, nids
+
+
+def save_clustering(
+    store: Store,
+    region: set[int],
+    nodes: dict[int, AdNode],
+    clustering: Clustering,
+    roles: Roles,
+    linking_version: str,
+) -> None:
+    """Replace personas, networks, roles and moves of the region, and the ads' persona/network ids."""
+    c = clustering
+    now = datetime.now(UTC)
+    old_p, old_n = old_ids(store, region)
+    pids = old_p | set(c.personas)
+    nids = old_n | set(c.networks)
+    with store.session() as s:
+        for chunk in _chunks(sorted(pids)):
+            s.connection().execute(delete(LinkPersona).where(LinkPersona.id.in_(chunk)))
+            s.connection().execute(delete(LinkMove).where(LinkMove.persona_id.in_(chunk)))
+        for chunk in _chunks(sorted(nids)):
+            s.connection().execute(delete(LinkNetwork).where(LinkNetwork.id.in_(chunk)))
+            s.connection().execute(delete(LinkRole).where(LinkRole.network_id.in_(chunk)))
+        for chunk in _chunks(sorted(region)):
+            s.connection().execute(delete(Link).where(Link.channel == "move", Link.ad_a.in_(chunk)))
+
+        persona_rows = []
+        for pid, p in sorted(c.personas.items()):
+            persona_rows.append(
+                {
+                    "id": pid,
+                    "network_id": c.network_of[pid],
+                    "n_ads": len(p.ads),
+                    "label": p.label[:255],
+                    "first_seen": _day_start(p.first_day),
+                    "last_seen": _day_start(p.last_day),
+                    "contacts": p.contacts,
+                    "role": roles.persona_role.get(pid, ""),
+                    "role_evidence": roles.persona_evidence.get(pid, {}),
+                    "linking_version": linking_version,
+                    "updated_at": now,
+                }
+            )
+        for chunk in _chunks(persona_rows, 2000):
+            s.connection().execute(insert(LinkPersona.__table__), list(chunk))
+        network_rows = []
+        for nid, members in sorted(c.networks.items()):
+            ps = [c.personas[p] for p in members]
+            network_rows.append(
+                {
+                    "id": nid,
+                    "n_personas": len(ps),
+                    "n_ads": sum(len(p.ads) for p in ps),
+                    "n_contacts": len({x for p in ps for x in p.contacts}),
+                    "role": roles.network_role.get(nid, ""),
+                    "roles": roles.network_roles.get(nid, []),
+                    "first_seen": _day_start(min(p.first_day for p in ps)),
+                    "last_seen": _day_start(max(p.last_day for p in ps)),
+                    "summary": {"labels": [p.label for p in ps[:10]]},
+                    "linking_version": linking_version,
+                    "updated_at": now,
+                }
+            )
+        for chunk in _chunks(network_rows, 2000):
+            s.connection().execute(insert(LinkNetwork.__table__), list(chunk))
+        role_rows = [
+            {
+                "network_id": f.network_id,
+                "persona_id": f.persona_id,
+                "role": f.role,
+                "subject": f.subject[:320],
+                "score": f.score,
+                "evidence": f.evidence,
+                "linking_version": linking_version,
+            }
+            for f in roles.findings
+        ]
+        for chunk in _chunks(role_rows, 2000):
+            s.connection().execute(insert(LinkRole.__table__), list(chunk))
+        move_rows = [
+            {
+                "persona_id": m.persona_id,
+                "key": m.key,
+                "day": m.day,
+                "left_gm": m.left,
+                "arrived_gm": m.arrived,
+            }
+            for m in c.moves
+        ]
+        for chunk in _chunks(move_rows, 2000):
+            s.connection().execute(insert(LinkMove.__table__), list(chunk))
+        move_links = [
+            {
+                "ad_a": e.a,
+                "ad_b": e.b,
+                "channel": "move",
+                "score": e.score,
+                "hub": False,
+                "evidence": e.evidence,
+                "verdict": "move",
+                "pair_score": e.score,
+                "reason": "personas moved between gemeenten together",
+                "linking_version": linking_version,
+                "created_at": now,
+            }
+            for e in c.edges
+            if e.kind == "move"
+        ]
+        if move_links:
+            s.connection().execute(insert(Link.__table__), move_links)
+        assignments = [
+            {"b_ad": ad_id, "b_pid": c.persona_of[ad_id], "b_nid": c.network_of[c.persona_of[ad_id]]}
+            for ad_id in sorted(region)
+            if ad_id in c.persona_of
+        ]
+        stmt = (
+            update(LinkAd)
+            .where(LinkAd.ad_id == _bind("b_ad"))
+            .values(persona_id=_bind("b_pid"), network_id=_bind("b_nid"), recluster=False)
+        )
+        for chunk in _chunks(assignments, 5000):
+            s.connection().execute(stmt, list(chunk))
+
+
+def _bind(name: str):  # type: ignore[no-untyped-def]
+    from sqlalchemy import bindparam
+
+    return bindparam(name)
+
+
+def _day_start(day: int) -> datetime:
+    d = date_of_day(day)
+    return datetime(d.year, d.month, d.day, tzinfo=UTC)
+
+
+# ------------------------------------------------------------------ analysts' decisions
+
+
+DECISIONS = ("confirm", "split")
+LEVELS = ("persona", "network")
+
+
+def record_decision(
+    store: Store, ad_a: int, ad_b: int, decision: str, user: str, reason: str = "", *, level: str = "persona"
+) -> int:
+    """Keep an analyst's decision on a pair of ads; the next ``link`` run respects it."""
+    if decision not in DECISIONS:
+        raise ValueError(f"decision must be one of {', '.join(DECISIONS)}")
+    if level not in LEVELS:
+        raise ValueError(f"level must be one of {', '.join(LEVELS)}")
+    if ad_a == ad_b:
+        raise ValueError("a decision is about two different ads")
+    if not user.strip():
+        raise ValueError("a decision needs the user who made it")
+    a, b = sorted((ad_a, ad_b))
+    with store.session() as s:
+        found = set(s.scalars(select(Ad.id).where(Ad.id.in_([a, b]))))
+        if found != {a, b}:
+            raise KeyError(f"no ad {sorted({a, b} - found)}")
+        row = LinkDecision(
+            ad_a=a,
+            ad_b=b,
+            level=level,
+            decision=decision,
+            user=user,
+            reason=reason,
+            created_at=datetime.now(UTC),
+        )
+        s.add(row)
+        s.flush()
+        s.execute(update(LinkAd).where(LinkAd.ad_id.in_([a, b])).values(recluster=True))
+        return row.id
+
+
+@dataclass(frozen=True)
+class DecisionRow:
+    id: int
+    ad_a: int
+    ad_b: int
+    level: str
+    decision: str
+    user: str
+    reason: str
+    created_at: datetime
+
+
+def decisions_for(store: Store, ad_id: int) -> list[DecisionRow]:
+    with store.session() as s:
+        rows = s.scalars(
+            select(LinkDecision)
+            .where(or_(LinkDecision.ad_a == ad_id, LinkDecision.ad_b == ad_id))
+            .order_by(LinkDecision.created_at, LinkDecision.id)
+        )
+        return [
+            DecisionRow(r.id, r.ad_a, r.ad_b, r.level, r.decision, r.user, r.reason, r.created_at)
+            for r in rows
+        ]
+
+
+# ------------------------------------------------------------------ read queries (exports, web, lookup)
+
+
+@dataclass(frozen=True)
+class AdLink:
+    other_ad_id: int
+    other_site: str
+    other_source_id: str
+    channel: str
+    score: float
+    verdict: str
+    hub: bool
+    evidence: dict
+    reason: str
+
+
+def links_of_ad(store: Store, ad_id: int) -> list[AdLink]:
+    """Every verified link of one ad, strongest first (for the ad page)."""
+    out: list[AdLink] = []
+    with store.session() as s:
+        for col_self, col_other in ((Link.ad_a, Link.ad_b), (Link.ad_b, Link.ad_a)):
+            rows = s.execute(
+                select(Link, Site.name, Ad.source_id)
+                .join(Ad, Ad.id == col_other)
+                .join(Site, Site.id == Ad.site_id)
+                .where(col_self == ad_id)
+            )
+            for link, site, source_id in rows:
+                out.append(
+                    AdLink(
+                        getattr(link, col_other.key),
+                        site,
+                        source_id,
+                        link.channel,
+                        link.score,
+                        link.verdict,
+                        link.hub,
+                        link.evidence,
+                        link.reason,
+                    )
+                )
+    return sorted(out, key=lambda x: (-x.score, x.other_ad_id, x.channel))
+
+
+def assignment_of(store: Store, ad_ids: Sequence[int]) -> dict[int, tuple[int | None, int | None]]:
+    """ad -> (persona id, network id) for these ads (absent: not linked yet)."""
+    out: dict[int, tuple[int | None, int | None]] = {}
+    with store.session() as s:
+        for chunk in _chunks(list(ad_ids)):
+            for ad_id, pid, nid in s.execute(
+                select(LinkAd.ad_id, LinkAd.persona_id, LinkAd.network_id).where(LinkAd.ad_id.in_(chunk))
+            ):
+                out[ad_id] = (pid, nid)
+    return out
+
+
+@dataclass(frozen=True)
+class ViewNode:
+    id: str  # "persona:12", "contact:phone:+316...", "photo:34"
+    kind: str  # persona | contact | photo
+    label: str
+    data: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ViewEdge:
+    source: str
+    target: str
+    channel: str
+    score: float
+    evidence: dict
+
+
+@dataclass(frozen=True)
+class NetworkView:
+    """What the network page shows: who, how they are linked and why, and where they advertised when."""
+
+    network_id: int
+    role: str
+    roles: list[dict]
+    nodes: list[ViewNode]
+    edges: list[ViewEdge]
+    weeks: list[dict]  # {"week_start": date ISO, "gemeenten": [{"code", "name", "ads"}]}
+    ads: list[dict]  # {"ad_id", "site", "source_id", "url", "persona_id", "first_seen", "last_seen"}
+
+
+def network_view(store: Store, network_id: int) -> NetworkView | None:
+    """Nodes (personas, contact points, photos), edges with channel/score/evidence, weeks × gemeenten."""
+    from zicht.reference import gemeente
+
+    with store.session() as s:
+        net = s.get(LinkNetwork, network_id)
+        if net is None:
+            return None
+        personas = list(
+            s.scalars(
+                select(LinkPersona).where(LinkPersona.network_id == network_id).order_by(LinkPersona.id)
+            )
+        )
+        ad_rows = list(
+            s.execute(
+                select(
+                    LinkAd.ad_id,
+                    LinkAd.persona_id,
+                    LinkAd.profile,
+                    Site.name,
+                    Ad.source_id,
+                    Ad.url,
+                    Ad.first_seen,
+                    Ad.last_seen,
+                )
+                .join(Ad, Ad.id == LinkAd.ad_id)
+                .join(Site, Site.id == Ad.site_id)
+                .where(LinkAd.network_id == network_id)
+                .order_by(LinkAd.ad_id)
+            )
+        )
+        ad_ids = [r[0] for r in ad_rows]
+        links: list[Link] = []
+        for chunk in _chunks(ad_ids):
+            links.extend(s.scalars(select(Link).where(Link.ad_a.in_(chunk), Link.verdict != "weak")))
+        roles = list(
+            s.scalars(select(LinkRole).where(LinkRole.network_id == network_id).order_by(LinkRole.id))
+        )
+        hub_set = set(s.scalars(select(LinkHub.key)))
+    persona_of = {r[0]: r[1] for r in ad_rows}
+    nodes: list[ViewNode] = []
+    edges: list[ViewEdge] = []
+    for p in personas:
+        nodes.append(
+            ViewNode(
+                f"persona:{p.id}",
+                "persona",
+                p.label,
+                {
+                    "ads": p.n_ads,
+                    "role": p.role,
+                    "first_seen": _iso(p.first_seen),
+                    "last_seen": _iso(p.last_seen),
+                },
+            )
+        )
+    contact_nodes: dict[str, set[int]] = defaultdict(set)
+    photo_nodes: dict[int, set[int]] = defaultdict(set)
+    weeks: dict[int, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
+    for ad_id, pid, profile, *_ in ad_rows:
+        profile = profile or {}
+        for label in profile.get("contacts") or []:
+            if contact_key(label) not in hub_set:
+                contact_nodes[label].add(pid)
+        for photo_id, _ph in profile.get("photos") or []:
+            photo_nodes[int(photo_id)].add(pid)
+        for first, last, gm in profile.get("stays") or []:
+            for w in range(week_of_day(int(first)), week_of_day(int(last)) + 1):
+                weeks[w][str(gm)].add(ad_id)
+    for label, pids in sorted(contact_nodes.items()):
+        kind, _, value = label.partition(":")
+        nodes.append(ViewNode(f"contact:{label}", "contact", value, {"kind": kind, "personas": len(pids)}))
+        for pid in sorted(pids):
+            edges.append(
+                ViewEdge(f"persona:{pid}", f"contact:{label}", "uses", 1.0, {"summary": f"uses {label}"})
+            )
+    for photo_id, pids in sorted(photo_nodes.items()):
+        if len(pids) < 2 and len(photo_nodes) > 50:
+            continue  # keep big networks readable: only photos that tie personas together
+        nodes.append(ViewNode(f"photo:{photo_id}", "photo", f"photo {photo_id}", {"personas": len(pids)}))
+        for pid in sorted(pids):
+            edges.append(ViewEdge(f"persona:{pid}", f"photo:{photo_id}", "shows", 1.0, {}))
+    pair_best: dict[tuple[int, int, str], Link] = {}
+    for link in links:
+        pa, pb = persona_of.get(link.ad_a), persona_of.get(link.ad_b)
+        if pa is None or pb is None or pa == pb:
+            continue
+        key = (min(pa, pb), max(pa, pb), link.channel)
+        if key not in pair_best or link.score > pair_best[key].score:
+            pair_best[key] = link
+    for (pa, pb, channel), link in sorted(pair_best.items()):
+        edges.append(
+            ViewEdge(
+                f"persona:{pa}",
+                f"persona:{pb}",
+                channel,
+                link.score,
+                dict(link.evidence)
+                | {"ads": [link.ad_a, link.ad_b], "verdict": link.verdict, "hub": link.hub},
+            )
+        )
+    week_list = []
+    for w in sorted(weeks):
+        gms = []
+        for code, ads in sorted(weeks[w].items()):
+            g = gemeente(code)
+            gms.append({"code": code, "name": g.name if g else code, "ads": len(ads)})
+        week_list.append({"week_start": date_of_day(w * 7 + 4).isoformat(), "gemeenten": gms})
+    return NetworkView(
+        network_id=network_id,
+        role=net.role,
+        roles=[
+            {
+                "role": r.role,
+                "persona_id": r.persona_id,
+                "subject": r.subject,
+                "score": r.score,
+                "evidence": r.evidence,
+            }
+            for r in roles
+        ],
+        nodes=nodes,
+        edges=edges,
+        weeks=week_list,
+        ads=[
+            {
+                "ad_id": ad_id,
+                "site": site,
+                "source_id": source_id,
+                "url": url,
+                "persona_id": pid,
+                "first_seen": _iso(first),
+                "last_seen": _iso(last),
+            }
+            for ad_id, pid, _p, site, source_id, url, first, last in ad_rows
+        ],
+    )
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+@dataclass(frozen=True)
+class NumberLookup:
+    """One number looked up: where and when it was advertised, and in which networks."""
+
+    query: str
+    e164: str | None
+    found: bool
+    ads: int = 0
+    first_seen: datetime | None = None
+    last_seen: datetime | None = None
+    gemeenten: list[str] = field(default_factory=list)
+    places: list[str] = field(default_factory=list)
+    personas: list[int] = field(default_factory=list)
+    networks: list[int] = field(default_factory=list)
+    network_roles: dict[int, str] = field(default_factory=dict)
+
+
+def lookup_numbers(store: Store, numbers: Sequence[str], default_region: str = "NL") -> list[NumberLookup]:
+    """Cross-reference a list of numbers (e.g. from a seized phone) with everything advertised."""
+    from zicht.extract.phones import normalise_declared_phone
+
+    wanted: dict[str, str | None] = {}
+    for raw in numbers:
+        wanted[raw] = normalise_declared_phone(raw, default_region)
+    values = sorted({v for v in wanted.values() if v})
+    found: dict[str, dict] = {}
+    with store.session() as s:
+        for chunk in _chunks(values):
+            rows = s.execute(
+                select(
+                    ContactPoint.value,
+                    Ad.id,
+                    AdVersion.first_seen,
+                    AdVersion.last_seen,
+                    Extraction.gemeente_code,
+                    Extraction.place,
+                    LinkAd.persona_id,
+                    LinkAd.network_id,
+                )
+                .join(AdContact, AdContact.contact_point_id == ContactPoint.id)
+                .join(AdVersion, AdVersion.id == AdContact.ad_version_id)
+                .join(Ad, Ad.id == AdVersion.ad_id)
+                .outerjoin(Extraction, Extraction.ad_version_id == AdVersion.id)
+                .outerjoin(LinkAd, LinkAd.ad_id == Ad.id)
+                .where(ContactPoint.kind.in_(("phone", "whatsapp")), ContactPoint.value.in_(chunk))
+            )
+            for value, ad_id, first, last, gm, place, pid, nid in rows:
+                f = found.setdefault(
+                    value,
+                    {
+                        "ads": set(),
+                        "first": first,
+                        "last": last,
+                        "gm": set(),
+                        "places": set(),
+                        "p": set(),
+                        "n": set(),
+                    },
+                )
+                f["ads"].add(ad_id)
+                f["first"] = min(f["first"], first)
+                f["last"] = max(f["last"], last)
+                if gm:
+                    f["gm"].add(gm)
+                if place:
+                    f["places"].add(place)
+                if pid is not None:
+                    f["p"].add(pid)
+                if nid is not None:
+                    f["n"].add(nid)
+        roles: dict[int, str] = {}
+        nids = sorted({n for f in found.values() for n in f["n"]})
+        for chunk in _chunks(nids):
+            for nid, role in s.execute(
+                select(LinkNetwork.id, LinkNetwork.role).where(LinkNetwork.id.in_(chunk))
+            ):
+                roles[nid] = role
+    out = []
+    for raw, e164 in wanted.items():
+        f = found.get(e164 or "")
+        if not f:
+            out.append(NumberLookup(raw, e164, False))
+            continue
+        out.append(
+            NumberLookup(
+                query=raw,
+                e164=e164,
+                found=True,
+                ads=len(f["ads"]),
+                first_seen=f["first"],
+                last_seen=f["last"],
+                gemeenten=sorted(f["gm"]),
+                places=sorted(f["places"]),
+                personas=sorted(f["p"]),
+                networks=sorted(f["n"]),
+                network_roles={n: roles.get(n, "") for n in sorted(f["n"])},
+            )
+        )
+    return out
+
+
+@dataclass(frozen=True)
+class NetworkRow:
+    id: int
+    role: str
+    roles: list[str]
+    n_personas: int
+    n_ads: int
+    n_contacts: int
+    first_seen: datetime | None
+    last_seen: datetime | None
+    labels: list[str]
+
+
+def networks(
+    store: Store, *, role: str | None = None, min_personas: int = 1, limit: int = 100, offset: int = 0
+) -> list[NetworkRow]:
+    """Networks, biggest first (for a list page)."""
+    with store.session() as s:
+        q = select(LinkNetwork).where(LinkNetwork.n_personas >= min_personas)
+        if role:
+            q = q.where(LinkNetwork.role == role)
+        q = (
+            q.order_by(LinkNetwork.n_personas.desc(), LinkNetwork.n_ads.desc(), LinkNetwork.id)
+            .limit(limit)
+            .offset(offset)
+        )
+        return [
+            NetworkRow(
+                n.id,
+                n.role,
+                list(n.roles),
+                n.n_personas,
+                n.n_ads,
+                n.n_contacts,
+                n.first_seen,
+                n.last_seen,
+                list((n.summary or {}).get("labels", [])),
+            )
+            for n in s.scalars(q)
+        ]
+
+
+def counts(store: Store) -> dict[str, int]:
+    with store.session() as s:
+        return {
+            "linked_ads": s.scalar(select(func.count()).select_from(LinkAd)) or 0,
+            "keys": s.scalar(select(func.count()).select_from(LinkKey)) or 0,
+            "hubs": s.scalar(select(func.count()).select_from(LinkHub)) or 0,
+            "links": s.scalar(select(func.count()).select_from(Link)) or 0,
+            "personas": s.scalar(select(func.count()).select_from(LinkPersona)) or 0,
+            "networks": s.scalar(select(func.count()).select_from(LinkNetwork)) or 0,
+            "decisions": s.scalar(select(func.count()).select_from(LinkDecision)) or 0,
+        }
