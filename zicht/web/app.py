@@ -20,7 +20,7 @@ from fastapi.staticfiles import StaticFiles
 from zicht.store.store import Store
 from zicht.web import i18n
 from zicht.web.rendering import Templates
-from zicht.web.views import ad, ads, decisions, errors, health, snapshots, worklist
+from zicht.web.views import ad, ads, dashboard, decisions, errors, health, snapshots, worklist
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
@@ -62,7 +62,7 @@ def create_app(store: Store) -> FastAPI:
         query = request.url.query
         return RedirectResponse("/advertenties" + (f"?{query}" if query else ""), status_code=303)
 
-    for module in (ads, ad, worklist, decisions, snapshots, health):
+    for module in (ads, ad, worklist, decisions, snapshots, dashboard, health):
         app.include_router(module.router)
     errors.install(app)
     return app

@@ -30,7 +30,11 @@ class NavItem:
 
 
 # The header navigation; later pages (worklist, networks, dashboard) add themselves here.
-NAVIGATION: tuple[NavItem, ...] = (NavItem("/werklijst", N_("Worklist")), NavItem("/advertenties", N_("Ads")))
+NAVIGATION: tuple[NavItem, ...] = (
+    NavItem("/werklijst", N_("Worklist")),
+    NavItem("/advertenties", N_("Ads")),
+    NavItem("/dashboard", N_("Dashboard")),
+)
 
 
 def safe_href(url: str | None) -> str | None:
