@@ -176,9 +176,9 @@ def test_photos_hashed_without_ocr_are_read_when_ocr_runs(store: Store) -> None:
     ingest(store, "b2", ["plain.jpg", "number.jpg"])
     assert pipeline.process(store, ocr=False).photos_hashed == 1  # only plain.jpg is new
 
-    # ... with OCR, the next ad showing it has it read.
+    # ... with OCR, every photo not read yet is read (number.jpg and plain.jpg).
     later = ingest(store, "b3", ["number.jpg"])
-    assert pipeline.process(store).photos_hashed == 1
+    assert pipeline.process(store).photos_hashed == 2
     row = photos_by_sha(store)[photo_facts(NUMBER_PHOTO).sha256]
     assert row.photos_version == f"{PHOTOS_VERSION}+{OCR_VERSION}"
     assert "".join(ch for ch in row.ocr_text if ch.isdigit()) == "0641921634"
@@ -188,3 +188,18 @@ def test_photos_hashed_without_ocr_are_read_when_ocr_runs(store: Store) -> None:
     ingest(store, "b4", ["number.jpg"])
     assert pipeline.process(store, ocr=False).photos_hashed == 0
     assert photos_by_sha(store)[photo_facts(NUMBER_PHOTO).sha256].ocr_text == row.ocr_text
+
+
+def test_photos_read_by_an_older_version_are_read_again_and_their_ads_re_extracted(store: Store) -> None:
+    keep_images(store, {"number.jpg": NUMBER_PHOTO})
+    ad = ingest(store, "c1", ["number.jpg"])
+    pipeline.process(store, ocr=False)  # hashed only, as an older run without OCR would leave it
+    assert not {c for c in contacts_of(store, ad) if c[2] == "photo"}
+
+    report = pipeline.process(store)  # nothing new collected: the kept photo is read again
+    assert report.photos_hashed == 1 and report.extracted == 1
+    row = photos_by_sha(store)[photo_facts(NUMBER_PHOTO).sha256]
+    assert row.photos_version == f"{PHOTOS_VERSION}+{OCR_VERSION}"
+    assert ("phone", "+31641921634", "photo") in contacts_of(store, ad)
+    again = pipeline.process(store)
+    assert again.photos_hashed == 0 and again.extracted == 0

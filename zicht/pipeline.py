@@ -105,6 +105,13 @@ def process_photos(store: Store, report: ProcessReport, *, on_progress: Progress
             done += len(batch)
             if on_progress:
                 on_progress("photos", done, 0)
+        if ocr:  # photos stored by an older photo/OCR version (or without OCR): read them again
+            for rows in stages.photos_made_by_other_version(store, version):
+                stale = [p for _, raw_id in rows if (p := store.get_raw_page(raw_id)) is not None]
+                reread: list[int] = []
+                for chunk in _hashed_one_ahead(store, stale, reader):
+                    reread.extend(_save_chunk(store, chunk, report, version).values())
+                stages.drop_extractions_showing(store, reread)
 
 
 def _photos_of(

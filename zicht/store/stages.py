@@ -415,6 +415,35 @@ def link_photos(store: Store, links: Sequence[tuple[int, int, str, int | None]])
         )
 
 
+def photos_made_by_other_version(
+    store: Store, version: str, batch: int = 500
+) -> Iterator[list[tuple[int, int]]]:
+    """(photo id, raw page id) of stored photos made by another photo/OCR version, to read again."""
+    last_id = 0
+    while True:
+        with store.session() as s:
+            rows = s.execute(
+                select(Photo.id, Photo.raw_page_id)
+                .where(Photo.id > last_id, Photo.photos_version != version, Photo.raw_page_id.is_not(None))
+                .order_by(Photo.id)
+                .limit(batch)
+            ).all()
+        if not rows:
+            return
+        last_id = rows[-1][0]
+        yield [(r[0], r[1]) for r in rows]
+
+
+def drop_extractions_showing(store: Store, photo_ids: Sequence[int]) -> int:
+    """Facts of ad versions showing these photos are made again (their photo text changed)."""
+    if not photo_ids:
+        return 0
+    with store.session() as s:
+        version_ids = select(AdPhoto.ad_version_id).where(AdPhoto.photo_id.in_(list(photo_ids)))
+        s.execute(delete(AdContact).where(AdContact.ad_version_id.in_(version_ids)))
+        return s.execute(delete(Extraction).where(Extraction.ad_version_id.in_(version_ids))).rowcount
+
+
 def photo_texts_for(store: Store, version_ids: Sequence[int]) -> dict[int, list[str]]:
     """OCR text of each version's photos, in photo order."""
     out: dict[int, list[str]] = {}
