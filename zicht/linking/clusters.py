@@ -10,10 +10,18 @@ Two levels are kept apart on purpose:
   numbers (copies, the scam pattern).
 
 Hubs never get this far (their keys make no candidates; hub values do not count in verification).
-A copied identity is kept from pulling the person who was copied into the copiers' network: the
-persona of a copy group that advertised longest under its own number is presumed the original and
-stays apart (the persona whose longest ad stayed online clearly longest). A template joins personas only when at least three of them share it (an edge needs a
-common neighbour), so two unrelated ads that happen to read alike stay apart.
+An ad without any contact point joins a persona only when its photos/text point to exactly one.
+
+Networks join personas in two kinds of ways. Direct links (a shared contact point, an analyst's
+confirmation) always count. Indirect ones gather personas into a network but never join two
+networks that each hold several personas through contact points of their own:
+
+- a template: pairs at least ``TEMPLATE_CORE`` alike, in a triangle (three personas on it), in a
+  group that is neither huge nor about as much like the ads around it as like itself;
+- copies: a copied identity is kept from pulling the person who was copied into the copiers'
+  network — the persona of a copy group whose longest ad stayed online clearly longest is presumed
+  the original and stays apart;
+- travelling together: the same move (left one gemeente, arrived in the next) within days.
 
 Analysts' decisions are constraints: a confirmed pair is a must-link, a split pair a cannot-link. A
 component that holds a split pair is cut with a minimum cut (igraph) on the link scores, so the

@@ -386,12 +386,31 @@ def candidate_pairs(store: Store, ad_ids: Sequence[int], *, text_bands: int = 2)
 
 
 def _mark_neighbours_of_dirty(conn) -> None:  # type: ignore[no-untyped-def]
-    """Ads linked to a dirty ad are clustered again: their links (and counts of links) change."""
+    """Ads whose links to a dirty ad change are clustered again, when the change can matter: a link
+    clustering follows, or a weak template pair of an ad whose persona may be in a template group
+    (whose count of look-alike pairs it changes, see ``clusters.template_links``)."""
     dirty = select(LinkAd.ad_id).where(LinkAd.dirty.is_(True))
+    followed = or_(
+        Link.verdict.in_(("persona", "network", "copy")),
+        and_(Link.channel == "template", Link.score >= TEMPLATE_CORE),
+    )
+    strong_template = (
+        select(Link.ad_a)
+        .where(Link.channel == "template", Link.score >= TEMPLATE_CORE)
+        .union(select(Link.ad_b).where(Link.channel == "template", Link.score >= TEMPLATE_CORE))
+    )
+    grouped = select(LinkAd.ad_id).where(
+        LinkAd.persona_id.in_(select(LinkAd.persona_id).where(LinkAd.ad_id.in_(strong_template)))
+    )
+    template = and_(Link.channel == "template", Link.verdict == "template")
     linked = (
         select(Link.ad_b)
-        .where(Link.ad_a.in_(dirty), Link.verdict != "weak")
-        .union(select(Link.ad_a).where(Link.ad_b.in_(dirty), Link.verdict != "weak"))
+        .where(Link.ad_a.in_(dirty), or_(followed, and_(template, Link.ad_b.in_(grouped))))
+        .union(
+            select(Link.ad_a).where(
+                Link.ad_b.in_(dirty), or_(followed, and_(template, Link.ad_a.in_(grouped)))
+            )
+        )
     )
     conn.execute(update(LinkAd).where(LinkAd.ad_id.in_(linked)).values(recluster=True))
 
