@@ -267,3 +267,24 @@ def test_network_view_and_number_lookup(store: Store) -> None:
     assert found.first_seen is not None and found.first_seen <= found.last_seen
     assert not missing.found and missing.e164 == "+31611112222"
     assert not bad.found and bad.e164 is None
+
+
+def test_deleting_an_ad_reclusters_what_it_held_together(store: Store) -> None:
+    from sqlalchemy import delete
+
+    from zicht.store.models import Ad
+
+    _ingest(store, _market())
+    link(store)
+    nina = _id(store, "kinky", "3")
+    gone = [_id(store, "kinky", "1"), _id(store, "sexjobs", "2")]
+    assert sql.before_deleting_ads(store, gone) == 1  # Nina, in the same network
+    with store.session() as s:
+        s.execute(delete(Ad).where(Ad.id.in_(gone)))
+    link(store)
+    with store.session() as s:
+        network = s.get(LinkNetwork, sql.assignment_of(store, [nina])[nina][1])
+    assert network is not None and network.n_personas == 1 and network.role == "independent"
+    before = _snapshot(store)
+    link(store, full=True)
+    assert _snapshot(store) == before

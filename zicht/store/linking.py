@@ -772,6 +772,35 @@ def _day_start(day: int) -> datetime:
     return datetime(d.year, d.month, d.day, tzinfo=UTC)
 
 
+def before_deleting_ads(store: Store, ad_ids: Sequence[int]) -> int:
+    """Call before ads are deleted from the store (retention): their networks are dropped, and the
+    ads left in them and the ads linked to them are clustered again on the next run. (Their own
+    links, keys and profiles go with them through the foreign keys.)"""
+    with store.session() as s:
+        conn = s.connection()
+        touched: set[int] = set()
+        for chunk in _chunks(list(ad_ids)):
+            for a, b in conn.execute(
+                select(Link.ad_a, Link.ad_b).where(or_(Link.ad_a.in_(chunk), Link.ad_b.in_(chunk)))
+            ):
+                touched.update((a, b))
+            networks = list(
+                conn.scalars(
+                    select(LinkAd.network_id).where(LinkAd.ad_id.in_(chunk), LinkAd.network_id.is_not(None))
+                )
+            )
+            personas = select(LinkPersona.id).where(LinkPersona.network_id.in_(networks))
+            conn.execute(delete(LinkMove).where(LinkMove.persona_id.in_(personas)))
+            conn.execute(delete(LinkRole).where(LinkRole.network_id.in_(networks)))
+            conn.execute(delete(LinkPersona).where(LinkPersona.network_id.in_(networks)))
+            conn.execute(delete(LinkNetwork).where(LinkNetwork.id.in_(networks)))
+            touched.update(conn.scalars(select(LinkAd.ad_id).where(LinkAd.network_id.in_(networks))))
+        touched -= set(ad_ids)
+        for chunk in _chunks(sorted(touched)):
+            conn.execute(update(LinkAd).where(LinkAd.ad_id.in_(chunk)).values(recluster=True))
+        return len(touched)
+
+
 # ------------------------------------------------------------------ analysts' decisions
 
 
