@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict
 from datetime import date
 from pathlib import Path
@@ -38,6 +38,38 @@ def _cell(value: object) -> str:
     return str(value)
 
 
+def _write_csv(
+    output: Path,
+    columns: Sequence[str],
+    records: Iterable[dict],
+    on_progress: Callable[[int], None] | None = None,
+) -> int:
+    """Write ``records`` to ``output.part`` and rename it when complete, so a failed export never
+    leaves half a file behind (the part file is removed on failure). Returns the number of rows."""
+    tmp = output.with_name(output.name + ".part")
+    n = 0
+    try:
+        with tmp.open("w", newline="", encoding="utf-8") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(columns)
+            for rec in records:
+                writer.writerow([_cell(rec[c]) for c in columns])
+                n += 1
+                if on_progress and n % 1000 == 0:
+                    on_progress(n)
+        tmp.replace(output)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return n
+
+
+def _csv_output(output: Path, what: str) -> Path:
+    output = Path(output)
+    if output.suffix.lower() != ".csv":
+        raise ValueError(f"{output}: only .csv is supported for {what}")
+    return output
+
+
 def export_ads(
     store: Store,
     output: Path,
@@ -45,26 +77,10 @@ def export_ads(
     pseudonymise: bool = False,
     on_progress: Callable[[int], None] | None = None,
 ) -> int:
-    """Write every ad to ``output`` (CSV, UTF-8); returns the number of rows.
-
-    Written to a temporary file first, so a failed export never leaves half a file behind.
-    """
-    output = Path(output)
-    if output.suffix.lower() != ".csv":
-        raise ValueError(f"{output}: only .csv is supported for ads")
-    tmp = output.with_name(output.name + ".part")
-    n = 0
-    with tmp.open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(AD_COLUMNS)
-        for row in iter_ad_rows(store, pseudonymise=pseudonymise):
-            d = asdict(row)
-            writer.writerow([_cell(d[c]) for c in AD_COLUMNS])
-            n += 1
-            if on_progress and n % 1000 == 0:
-                on_progress(n)
-    tmp.replace(output)
-    return n
+    """Write every ad to ``output`` (CSV, UTF-8); returns the number of rows."""
+    output = _csv_output(output, "ads")
+    rows = (asdict(row) for row in iter_ad_rows(store, pseudonymise=pseudonymise))
+    return _write_csv(output, AD_COLUMNS, rows, on_progress)
 
 
 LINK_COLUMNS = ("site_a", "source_id_a", "site_b", "source_id_b", "channel", "score", "evidence")
@@ -81,24 +97,11 @@ def export_links(
 
     ``evidence`` is one readable line ending in what the link means, e.g. ``same phone:+316…
     [same network, other persona]``; with ``pseudonymise`` numbers become keyed hashes and ad text
-    is left out. Written to a temporary file first, like the ads export.
+    is left out.
     """
-    output = Path(output)
-    if output.suffix.lower() != ".csv":
-        raise ValueError(f"{output}: only .csv is supported for links")
-    tmp = output.with_name(output.name + ".part")
-    n = 0
-    with tmp.open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(LINK_COLUMNS)
-        for row in iter_link_rows(store, pseudonymise=pseudonymise):
-            d = asdict(row)
-            writer.writerow([_cell(d[c]) for c in LINK_COLUMNS])
-            n += 1
-            if on_progress and n % 1000 == 0:
-                on_progress(n)
-    tmp.replace(output)
-    return n
+    output = _csv_output(output, "links")
+    rows = (asdict(row) for row in iter_link_rows(store, pseudonymise=pseudonymise))
+    return _write_csv(output, LINK_COLUMNS, rows, on_progress)
 
 
 # ---------------------------------------------------------------- counts (monitoring)
@@ -144,19 +147,15 @@ def export_counts(
         raise ValueError(f"{output}: counts are written as .csv or .parquet")
     table = area_counts(store, level, period, first_day, last_day)  # type: ignore[arg-type]
     records = [{"area_level": level, **asdict(r)} for r in table.rows]
-    tmp = output.with_name(output.name + ".part")
-    try:
-        if suffix == ".csv":
-            with tmp.open("w", newline="", encoding="utf-8") as fh:
-                writer = csv.writer(fh)
-                writer.writerow(COUNT_COLUMNS)
-                for rec in records:
-                    writer.writerow([_cell(rec[c]) for c in COUNT_COLUMNS])
-        else:
+    if suffix == ".csv":
+        _write_csv(output, COUNT_COLUMNS, records)
+    else:
+        tmp = output.with_name(output.name + ".part")
+        try:
             _write_counts_parquet(records, tmp)
-        tmp.replace(output)
-    finally:
-        tmp.unlink(missing_ok=True)
+            tmp.replace(output)
+        finally:
+            tmp.unlink(missing_ok=True)
     return len(records)
 
 
