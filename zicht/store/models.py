@@ -7,13 +7,14 @@ Timestamps are stored timezone-aware in UTC.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import ClassVar
 
 from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -471,3 +472,85 @@ class LinkDecision(Base):
     user: Mapped[str] = mapped_column(String(128))
     reason: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# ---------------------------------------------------------------- monitoring (issue 5)
+# Regions, interventions, watches and alerts are made by people; they name gemeenten by their current
+# CBS code ("GM0917") and contact points by their keyed pseudonym, never by a stored raw number.
+
+
+class Region(Base):
+    """A named set of gemeenten, e.g. a regional project ("RIEC Limburg-Zuid pilot")."""
+
+    __tablename__ = "regions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(128), unique=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    created_by: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    gemeenten: Mapped[list[RegionGemeente]] = relationship(
+        cascade="all, delete-orphan", order_by="RegionGemeente.gemeente_code"
+    )
+
+
+class RegionGemeente(Base):
+    __tablename__ = "region_gemeenten"
+
+    region_id: Mapped[int] = mapped_column(ForeignKey("regions.id", ondelete="CASCADE"), primary_key=True)
+    gemeente_code: Mapped[str] = mapped_column(String(8), primary_key=True)
+
+
+class Intervention(Base):
+    """A control action or other intervention, recorded so its before/after can be compared."""
+
+    __tablename__ = "interventions"
+    __table_args__ = (Index("ix_interventions_day", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(Date)  # the (first) day of the intervention, Europe/Amsterdam
+    kind: Mapped[str] = mapped_column(String(32))  # control | visit | closure | other
+    gemeenten: Mapped[list] = mapped_column(default=list)  # current CBS codes
+    description: Mapped[str] = mapped_column(Text, default="")
+    created_by: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Watch(Base):
+    """A saved watch: raise an alert when its subject appears again (or a gemeente passes a threshold)."""
+
+    __tablename__ = "watches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # contact | photo | template | gemeente
+    # contact: the contact point's keyed pseudonym; photo: the pHash (signed int64 as text);
+    # template: the template key of the linking stage; gemeente: the current CBS code
+    target: Mapped[str] = mapped_column(String(320))
+    label: Mapped[str] = mapped_column(String(255), default="")
+    threshold: Mapped[int | None] = mapped_column(Integer)  # gemeente: active ads per ISO week
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_by: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    checked_at: Mapped[datetime | None]
+    alerts: Mapped[list[Alert]] = relationship(back_populates="watch", cascade="all, delete-orphan")
+
+
+class Alert(Base):
+    """One appearance of a watched subject; raised once per watch and ad (or period), kept until read."""
+
+    __tablename__ = "alerts"
+    __table_args__ = (
+        UniqueConstraint("watch_id", "subject", name="uq_alerts_watch_subject"),
+        Index("ix_alerts_unseen", "seen_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    watch_id: Mapped[int] = mapped_column(ForeignKey("watches.id", ondelete="CASCADE"))
+    subject: Mapped[str] = mapped_column(String(64))  # "ad:123" or "week:2026-W41"
+    ad_id: Mapped[int | None] = mapped_column(ForeignKey("ads.id", ondelete="SET NULL"))
+    message: Mapped[str] = mapped_column(Text)
+    detail: Mapped[dict] = mapped_column(default=dict)
+    raised_at: Mapped[datetime] = mapped_column(default=utcnow)
+    seen_at: Mapped[datetime | None]
+    seen_by: Mapped[str | None] = mapped_column(String(128))
+    watch: Mapped[Watch] = relationship(back_populates="alerts")
