@@ -11,9 +11,15 @@ are left out, as without OCR), declared ages and the gemeente of each version. P
 64-bit pHashes: one random hash per picture, a re-upload (variant v) with 2v bits flipped — the
 distances measured on the demo's rendered photos (0-6 bits) — instead of rendering millions of images.
 
-Each linking run happens in a child process, so its peak memory (ru_maxrss) is its own.
+Each linking run happens in a child process, so its peak memory (ru_maxrss) and CPU time are its own;
+the CPU time is printed beside the wall time because the development machine is shared (the load
+average is printed too).
 
     .venv/bin/python benchmarks/bench_linking.py --ads 100000 [--new 1000] [--weeks 26] [--db PATH|URL]
+        [--cache DIR]
+
+``--cache DIR`` keeps the loaded (not yet linked) SQLite store and the new ads in DIR, so later runs
+with the same --ads/--new/--weeks/--seed skip generating and loading the market.
 """
 
 from __future__ import annotations
@@ -22,7 +28,9 @@ import argparse
 import hashlib
 import json
 import os
+import pickle
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -252,13 +260,18 @@ def child_link(url: str, full: bool) -> None:
 
     store = Store.open(url)
     t = time.perf_counter()
+    before = resource.getrusage(resource.RUSAGE_SELF)
     report = link(store, full=full)
     seconds = time.perf_counter() - t
-    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = usage.ru_utime + usage.ru_stime - before.ru_utime - before.ru_stime
     out = {
         "seconds": round(seconds, 2),
-        "peak_rss_mb": round(peak_kb / 1024, 1),
+        "cpu_seconds": round(cpu, 2),
+        "load_average": [round(x, 2) for x in os.getloadavg()],
+        "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),
         "stages": {k: round(v, 2) for k, v in report.seconds.items()},
+        "stages_cpu": {k: round(v, 2) for k, v in report.cpu_seconds.items()},
         "profiled": report.profiled,
         "candidates": report.candidates,
         "linked_pairs": report.linked_pairs,
@@ -322,6 +335,7 @@ def main() -> None:
     ap.add_argument(
         "--db", default=None, help="SQLite path or database URL (default: a temporary SQLite file)"
     )
+    ap.add_argument("--cache", default=None, help="keep/reuse the loaded market in this folder (SQLite)")
     ap.add_argument("--no-evaluate", action="store_true")
     ap.add_argument("--child", default=None, help=argparse.SUPPRESS)
     ap.add_argument("--full", action="store_true", help=argparse.SUPPRESS)
@@ -330,20 +344,43 @@ def main() -> None:
         child_link(args.child, args.full)
         return
 
-    url = args.db or f"sqlite:///{Path(tempfile.mkdtemp(prefix='zicht-bench-')) / 'zicht.db'}"
-    if "://" not in url:
-        url = f"sqlite:///{url}"
-    store = Store.open(url)
-    loader = Loader(store)
-    stream = iter_ads(seed=args.seed, n_ads=args.ads + args.new, weeks=args.weeks, start=START)
-    t = time.perf_counter()
-    base = loader.load(islice(stream, args.ads))
-    load_s = time.perf_counter() - t
-    print(f"loaded {base:,} ads in {load_s:.0f} s ({url})", flush=True)
+    cache = Path(args.cache) if args.cache else None
+    tag = f"linking-{args.ads}-{args.new}-{args.weeks}-{args.seed}"
+    if cache is not None and (cache / f"{tag}.db").exists() and not args.db:
+        url = f"sqlite:///{Path(tempfile.mkdtemp(prefix='zicht-bench-')) / 'zicht.db'}"
+        shutil.copyfile(cache / f"{tag}.db", url.removeprefix("sqlite:///"))
+        store = Store.open(url)
+        with open(cache / f"{tag}.pickle", "rb") as f:
+            truth, new_ads = pickle.load(f)
+        loader = Loader(store)
+        loader.truth = truth
+        base = len(truth)
+        stream: Iterable[DemoAd] = iter(new_ads)
+        print(f"{base:,} ads from the cache {cache / tag}.db ({url})", flush=True)
+    else:
+        url = args.db or f"sqlite:///{Path(tempfile.mkdtemp(prefix='zicht-bench-')) / 'zicht.db'}"
+        if "://" not in url:
+            url = f"sqlite:///{url}"
+        store = Store.open(url)
+        loader = Loader(store)
+        stream = iter_ads(seed=args.seed, n_ads=args.ads + args.new, weeks=args.weeks, start=START)
+        t = time.perf_counter()
+        base = loader.load(islice(stream, args.ads))
+        load_s = time.perf_counter() - t
+        print(f"loaded {base:,} ads in {load_s:.0f} s ({url})", flush=True)
+        if cache is not None and url.startswith("sqlite:///"):
+            cache.mkdir(parents=True, exist_ok=True)
+            new_ads = list(stream)
+            stream = iter(new_ads)
+            store.engine.dispose()
+            shutil.copyfile(url.removeprefix("sqlite:///"), cache / f"{tag}.db")
+            with open(cache / f"{tag}.pickle", "wb") as f:
+                pickle.dump((dict(loader.truth), new_ads), f)
 
     full = run_child(url, True)
     print(
-        f"from scratch: {base:,} ads linked in {full['seconds']:.1f} s, peak RSS {full['peak_rss_mb']:.0f} MB; "
+        f"from scratch: {base:,} ads linked in {full['seconds']:.1f} s ({full['cpu_seconds']:.1f} s CPU, "
+        f"load {full['load_average'][0]}), peak RSS {full['peak_rss_mb']:.0f} MB; "
         f"stages {full['stages']}",
         flush=True,
     )
@@ -354,7 +391,8 @@ def main() -> None:
     print(f"loaded {new:,} new ads in {time.perf_counter() - t:.1f} s", flush=True)
     incr = run_child(url, False)
     print(
-        f"incremental: {new:,} new ads against {base:,} linked in {incr['seconds']:.2f} s, "
+        f"incremental: {new:,} new ads against {base:,} linked in {incr['seconds']:.2f} s "
+        f"({incr['cpu_seconds']:.2f} s CPU, load {incr['load_average'][0]}), "
         f"peak RSS {incr['peak_rss_mb']:.0f} MB; stages {incr['stages']}; region {incr['region_ads']:,} ads",
         flush=True,
     )

@@ -12,6 +12,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 from rich.table import Table
 
 from zicht import __version__
+from zicht.cli_interventions import intervention_app
+from zicht.cli_link import link_app
+from zicht.cli_regions import region_app
+from zicht.cli_watches import alerts_command, print_check_report, watch_app
 
 app = typer.Typer(
     name="zicht",
@@ -22,6 +26,11 @@ app = typer.Typer(
 )
 export_app = typer.Typer(help="Write ads, links or counts to a file.", no_args_is_help=True)
 app.add_typer(export_app, name="export")
+app.add_typer(watch_app, name="watch")
+app.command("alerts")(alerts_command)
+app.add_typer(intervention_app, name="intervention")
+app.add_typer(region_app, name="region")
+app.add_typer(link_app, name="link")
 
 console = Console(soft_wrap=True)  # file:line messages stay whole, for copying and grepping
 err = Console(stderr=True, soft_wrap=True)
@@ -262,14 +271,21 @@ def reparse(
         err.print(f"  {url}: {reason}")
 
 
-@app.command()
+@link_app.callback()
 def link(
     ctx: typer.Context,
     full: Annotated[bool, typer.Option("--full", help="Rebuild all links from scratch.")] = False,
 ) -> None:
-    """Link ads into personas and networks (shared contacts, photos, text, templates), with reasons."""
+    """Link ads into personas and networks (shared contacts, photos, text, templates), with reasons.
+
+    With no sub-command: run linking. [bold]confirm[/] / [bold]split[/]: record an analyst's decision on a pair."""
+    if ctx.invoked_subcommand is not None:
+        if full:
+            fail("--full belongs to `zicht link` itself; `confirm` and `split` only record a decision")
+        return
     with open_store(ctx) as store:
         print_link_report(run_link(store, full=full))
+        run_aggregates(store)  # personas changed: their weeks are counted again
 
 
 def run_link(store, *, full: bool = False):  # type: ignore[no-untyped-def]
@@ -282,6 +298,18 @@ def run_link(store, *, full: bool = False):  # type: ignore[no-untyped-def]
     }
     with progress() as bar:
         return link_stage(store, full=full, on_progress=stage_progress(bar, labels))
+
+
+def run_aggregates(store) -> None:  # type: ignore[no-untyped-def]
+    """Bring the dashboard's count aggregates up to date: only the weeks the changes touched."""
+    from zicht.store.aggregates import refresh_aggregates
+
+    with progress() as bar:
+        r = refresh_aggregates(store, on_progress=stage_progress(bar, {"aggregates": "Counts per area"}))
+    console.print(
+        f"Counts: {r.changed_ads} ads changed, {r.weeks} weeks and {r.regions} regions counted again"
+        f"{' (first full count)' if r.full else ''}."
+    )
 
 
 def print_link_report(report) -> None:  # type: ignore[no-untyped-def]
@@ -346,11 +374,15 @@ def process(
         bool, typer.Option("--no-ocr", help="Hash photos but do not read text on them.")
     ] = False,
 ) -> None:
-    """Run every stage on what is new or changed: photos, extraction, signals."""
+    """Run every stage on what is new or changed: photos, extraction, signals, linking; then check watches."""
     with open_store(ctx) as store:
         report = run_process(store, photos=not no_photos, ocr=not no_ocr)
         print_process_report(report)
         print_link_report(run_link(store))
+        run_aggregates(store)
+        from zicht.store.watches import check_watches
+
+        print_check_report(check_watches(store))
 
 
 def run_process(store, *, photos: bool = True, ocr: bool = True):  # type: ignore[no-untyped-def]
@@ -417,7 +449,10 @@ def export_counts_cmd(
     ctx: typer.Context,
     output: Annotated[Path, typer.Option("--output", "-o", help="The .csv or .parquet file to write.")],
     by: Annotated[
-        str, typer.Option("--by", help="Area level: gemeente, police_unit, province, site, category or all.")
+        str,
+        typer.Option(
+            "--by", help="Area level: gemeente, police_unit, province, region, site, category or all."
+        ),
     ] = "gemeente",
     period: Annotated[
         str, typer.Option("--period", help="day or week (ISO weeks, Dutch local dates).")
@@ -559,7 +594,7 @@ def evaluate(
         bool, typer.Option("--strict", help="Exit with code 3 when a target is missed (for CI).")
     ] = False,
 ) -> None:
-    """Measure extraction and indicators against the demo market's ground truth (synthetic data only)."""
+    """Measure extraction, indicators and linking against the demo market's ground truth (synthetic data only)."""
     import json
 
     from zicht.demo.run import TRUTH_FILE
@@ -567,7 +602,7 @@ def evaluate(
     from zicht.evaluation.report import CONSISTENCY_REQUIRED, build_report, missed_targets, print_report
     from zicht.signals.catalogue import load_catalogue
     from zicht.store import db as dbmod
-    from zicht.store.evaluation import iter_stored_versions
+    from zicht.store.evaluation import iter_stored_versions, link_assignments
 
     with open_store(ctx) as store:
         path = truth or store.data_dir / TRUTH_FILE
@@ -578,12 +613,14 @@ def evaluate(
             catalogue = load_catalogue()
             with console.status("Reading what the pipeline stored"):
                 stored = [v for batch in iter_stored_versions(store) for v in batch]
+                assignments = link_assignments(store)
             if not stored:
                 fail(f"the database {dbmod.describe(store.url)} holds no ads; run `zicht demo` first")
             report = build_report(
                 ground_truth,
                 stored,
                 [i.code for i in catalogue.indicators],
+                assignments=assignments,
                 examples=max(examples, 5),
                 database=dbmod.describe(store.url),
                 catalogue_version=catalogue.version,

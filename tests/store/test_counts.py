@@ -208,3 +208,59 @@ def test_export_files_hold_the_store_numbers(store: Store, tmp_path: Path, db_ur
         app, ["--db", db_url, "export", "counts", "--by", "street", "--output", str(cli_out)]
     )
     assert bad.exit_code == 1 and "--by" in bad.output
+
+
+def test_regions_count_an_ad_once_per_region(store: Store, tmp_path: Path, db_url: str) -> None:
+    """Regions overlap (Heerlen is in both); an ad counts once per region; personas and phones are
+    distinct per region; a region without ads still has its rows; stored aggregates agree."""
+    from zicht.analysis.counts import region_code
+    from zicht.store.aggregates import refresh_aggregates
+    from zicht.store.models import Region, RegionGemeente
+
+    ids = seed(store)
+    with store.session() as s:
+        for source_id, ad_id in ids.items():
+            persona = ids["a1"] if source_id in ("a1", "b1") else ad_id
+            s.add(LinkAd(ad_id=ad_id, linking_version="test", version_stamp=0, persona_id=persona))
+        made = {}
+        for name, codes in (
+            ("Zuid", ["GM0917", "GM0935"]),
+            ("Parkstad-Sittard", ["GM0917", "GM1883"]),
+            ("Leeg", []),
+        ):
+            region = Region(
+                name=name, created_by="test", gemeenten=[RegionGemeente(gemeente_code=c) for c in codes]
+            )
+            s.add(region)
+            s.flush()
+            made[name] = region_code(region.id)
+    week41, week42 = date(2026, 10, 5), date(2026, 10, 12)
+    table = area_counts(store, "region", "week", week41, week42)
+    got = {
+        (r.area_name, r.period): (r.active_ads, r.new_ads, r.contact_points, r.personas) for r in table.rows
+    }
+    assert got == {
+        # a1 and b1 (one persona, one phone) and d1 in Heerlen/Maastricht; c1 has no place.
+        ("Zuid", "2026-W41"): (3, 3, 2, 2),
+        ("Zuid", "2026-W42"): (0, 0, 0, 0),
+        # a1 and d1 in Heerlen; in week 42 d1 has moved to Sittard, still in this region.
+        ("Parkstad-Sittard", "2026-W41"): (2, 2, 2, 2),
+        ("Parkstad-Sittard", "2026-W42"): (1, 0, 1, 1),
+        ("Leeg", "2026-W41"): (0, 0, 0, 0),
+        ("Leeg", "2026-W42"): (0, 0, 0, 0),
+    }
+    assert [a.code for a in table.areas()] == [made["Leeg"], made["Parkstad-Sittard"], made["Zuid"]]
+    refresh_aggregates(store)
+    assert area_counts(store, "region", "week", week41, week42) == table
+
+    out = tmp_path / "regions.csv"
+    args = ["--db", db_url, "export", "counts", "--by", "region", "--period", "week"]
+    result = CliRunner().invoke(
+        app, [*args, "--from", "2026-10-05", "--to", "2026-10-18", "--output", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    with out.open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [
+        (r["area_level"], r["area_code"], r["period"], int(r["active_ads"]), r["personas"]) for r in rows
+    ] == [("region", r.area_code, r.period, r.active_ads, str(r.personas)) for r in table.rows]

@@ -18,7 +18,9 @@ from zicht import reference
 from zicht.analysis.counts import UNKNOWN_CODE, local_day
 from zicht.exports import export_counts
 from zicht.pipeline import process
+from zicht.store.aggregates import fresh_totals, refresh_aggregates
 from zicht.store.counts import area_counts
+from zicht.store.models import Region, RegionGemeente
 from zicht.store.store import Store
 from zicht.web.app import ServerThread, create_app
 
@@ -38,6 +40,13 @@ def board(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
     store = Store.open(url, data_dir=tmp / "data")
     seed_store(store)
     process(store, photos=False)
+    with store.session() as s:  # user-defined regions; Heerlen is in both
+        for name, codes in (("Parkstad", ["GM0917", "GM1883"]), ("Heuvelland", ["GM0917", "GM0935"])):
+            s.add(
+                Region(
+                    name=name, created_by="test", gemeenten=[RegionGemeente(gemeente_code=c) for c in codes]
+                )
+            )
     try:
         yield store
     finally:
@@ -89,7 +98,7 @@ def as_page(row: dict[str, str]) -> dict[str, str]:
 
 
 @pytest.mark.parametrize(
-    ("level", "period"), [("gemeente", "week"), ("police_unit", "day"), ("site", "week")]
+    ("level", "period"), [("gemeente", "week"), ("police_unit", "day"), ("site", "week"), ("region", "week")]
 )
 def test_table_matches_the_export(
     client: TestClient, board: Store, tmp_path: Path, level: str, period: str
@@ -102,6 +111,25 @@ def test_table_matches_the_export(
     assert expected and table_rows(r.text) == expected
     # The seed has ads in several areas and active ads in the last period.
     assert len({x["area_code"] for x in rows}) > 1
+
+
+@pytest.mark.parametrize(("level", "period"), [("region", "day"), ("gemeente", "week"), ("site", "day")])
+def test_page_from_fresh_aggregates_matches_the_direct_count(
+    client: TestClient, board: Store, level: str, period: str
+) -> None:
+    refresh_aggregates(board)  # what `zicht process` does at its end
+    assert fresh_totals(board, level, period, FIRST, LAST) is not None  # type: ignore[arg-type]
+    direct = area_counts(board, level, period, FIRST, LAST, direct=True)  # type: ignore[arg-type]
+    r = client.get("/dashboard", params={**RANGE, "level": level, "period": period})
+    shown = [(x["area_code"], x["period"], x["active_ads"], x["new_ads"]) for x in table_rows(r.text)]
+    assert shown == [(x.area_code, x.period, str(x.active_ads), str(x.new_ads)) for x in direct.latest()]
+    chart = [
+        v["value"]
+        for v in spec(r.text, "chart-spec")["data"]["values"]
+        if v["measure"] == "Actieve advertenties"
+    ]
+    all_direct = area_counts(board, "all", period, FIRST, LAST, direct=True)  # type: ignore[arg-type]
+    assert chart == [x.active_ads for x in all_direct.rows] and max(chart) > 0
 
 
 def test_chart_follows_the_selected_area(client: TestClient, board: Store) -> None:

@@ -12,7 +12,7 @@ without a known place are counted under an explicit ``onbekend`` area, never dro
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
@@ -24,8 +24,8 @@ TIMEZONE = ZoneInfo("Europe/Amsterdam")
 
 Period = Literal["day", "week"]
 PERIODS: tuple[Period, ...] = ("day", "week")
-Level = Literal["all", "gemeente", "police_unit", "province", "site", "category"]
-LEVELS: tuple[Level, ...] = ("all", "gemeente", "police_unit", "province", "site", "category")
+Level = Literal["all", "gemeente", "police_unit", "province", "site", "category", "region"]
+LEVELS: tuple[Level, ...] = ("all", "gemeente", "police_unit", "province", "site", "category", "region")
 
 UNKNOWN_CODE = "onbekend"
 UNKNOWN_NAME = "onbekend"
@@ -124,6 +124,48 @@ class Area:
 
 
 UNKNOWN = Area(UNKNOWN_CODE, UNKNOWN_NAME)
+
+
+def region_code(region_id: int) -> str:
+    """The area code of a user-defined region: ``RG`` and its id (``RG3``), apart from CBS codes."""
+    return f"RG{region_id}"
+
+
+@dataclass(frozen=True)
+class Regions:
+    """User-defined regions: every region (rows even without ads) and the regions of each gemeente.
+
+    A gemeente may lie in several regions; an ad there counts once in each of them.
+    """
+
+    areas: tuple[Area, ...] = ()
+    by_gemeente: Mapping[str, tuple[Area, ...]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, regions: Iterable[tuple[int, str, Iterable[str]]]) -> Regions:
+        """From ``(id, name, gemeente codes)``; codes in any spelling are read as current CBS codes."""
+        areas, by_gemeente = [], defaultdict(list)
+        for region_id, name, codes in regions:
+            area = Area(region_code(region_id), name)
+            areas.append(area)
+            for code in codes:
+                g = reference.gemeente(code)
+                if g is not None and area not in by_gemeente[g.code]:
+                    by_gemeente[g.code].append(area)
+        return cls(tuple(areas), {k: tuple(v) for k, v in by_gemeente.items()})
+
+
+NO_REGIONS = Regions()
+
+
+def areas_of(
+    level: Level, site: str, version: VersionSpan | None, regions: Regions = NO_REGIONS
+) -> tuple[Area, ...]:
+    """The areas an ad is in at ``level``: one, except for regions (none, one or several)."""
+    if level != "region":
+        return (area_of(level, site, version),)
+    g = reference.gemeente(version.gemeente_code) if version and version.gemeente_code else None
+    return regions.by_gemeente.get(g.code, ()) if g is not None else ()
 
 
 def area_of(level: Level, site: str, version: VersionSpan | None) -> Area:
@@ -226,6 +268,9 @@ def _ad_on_day(segments: Sequence[tuple[date, date, VersionSpan | None]], day: d
     return None
 
 
+Totals = tuple[int, int, int, int]  # active ads, new ads, contact points, personas
+
+
 def count(
     ads: Iterable[AdSpan],
     level: Level,
@@ -234,12 +279,14 @@ def count(
     last_day: date,
     *,
     personas_linked: bool,
+    regions: Regions = NO_REGIONS,
 ) -> CountTable:
     """Counts per area and period over the whole periods touching ``first_day .. last_day``.
 
     Every area seen in the range (or in the period before it, for the change) gets a row for every
     period, zeros included, so a chart shows a gap as a gap. Personas are distinct persona ids; an ad
-    the linking stage has not reached yet counts as a persona of its own.
+    the linking stage has not reached yet counts as a persona of its own. At the region level every
+    defined region has its rows; an ad counts once in each region holding its gemeente.
     """
     if level not in LEVELS:
         raise ValueError(f"unknown area level {level!r}; use one of {', '.join(LEVELS)}")
@@ -253,8 +300,7 @@ def count(
     new: dict[tuple[Area, date], set[int]] = defaultdict(set)
     contacts: dict[tuple[Area, date], set[str]] = defaultdict(set)
     personas: dict[tuple[Area, date], set[int]] = defaultdict(set)
-    # The national row exists even for a range without ads: a chart of nothing is a line at zero.
-    areas: set[Area] = {Area(ALL_CODE, ALL_NAME)} if level == "all" else set()
+    areas: set[Area] = set()
 
     for ad in ads:
         segments = _segments(ad, lo, hi)
@@ -262,48 +308,87 @@ def count(
             continue
         persona = ad.persona_id if ad.persona_id is not None else -ad.ad_id
         for start, end, version in segments:
-            area = area_of(level, ad.site, version)
-            areas.add(area)
-            p = period_start(start, period)
-            while p <= end:
-                key = (area, p)
-                active[key].add(ad.ad_id)
-                personas[key].add(persona)
-                if version is not None:
-                    contacts[key].update(version.contacts)
-                p = next_period(p, period)
+            for area in areas_of(level, ad.site, version, regions):
+                areas.add(area)
+                p = period_start(start, period)
+                while p <= end:
+                    key = (area, p)
+                    active[key].add(ad.ad_id)
+                    personas[key].add(persona)
+                    if version is not None:
+                        contacts[key].update(version.contacts)
+                    p = next_period(p, period)
         born = local_day(ad.first_seen)
         if lo <= born <= hi:
-            area = area_of(level, ad.site, _ad_on_day(segments, born))
-            areas.add(area)
-            new[(area, period_start(born, period))].add(ad.ad_id)
+            for area in areas_of(level, ad.site, _ad_on_day(segments, born), regions):
+                areas.add(area)
+                new[(area, period_start(born, period))].add(ad.ad_id)
+
+    totals = {
+        key: (len(ids), len(new.get(key, ())), len(contacts.get(key, ())), len(personas.get(key, ())))
+        for key, ids in active.items()
+    }
+    for key, ids in new.items():
+        totals.setdefault(key, (0, len(ids), 0, 0))
+    return build_table(
+        totals, level, period, first_day, last_day, personas_linked=personas_linked, regions=regions
+    )
+
+
+def build_table(
+    totals: Mapping[tuple[Area, date], Totals],
+    level: Level,
+    period: Period,
+    first_day: date,
+    last_day: date,
+    *,
+    personas_linked: bool,
+    regions: Regions = NO_REGIONS,
+    extra_areas: Iterable[Area] = (),
+) -> CountTable:
+    """The rows of a ``CountTable`` from the totals per (area, period start) that are not all zero.
+
+    Shared by the direct count and the pre-computed aggregates, so both lay out rows alike: every
+    area with a total in the range or the period before it (or in ``extra_areas``), every period,
+    zeros included.
+    """
+    starts = period_starts(first_day, last_day, period)
+    if not starts:
+        raise ValueError(f"empty range: {first_day} .. {last_day}")
+    before = previous_period(starts[0], period)
+    hi = period_end(starts[-1], period)
+    areas = {area for area, p in totals if before <= p <= starts[-1]}
+    areas.update(extra_areas)
+    if level == "all":
+        # The national row exists even for a range without ads: a chart of nothing is a line at zero.
+        areas.add(Area(ALL_CODE, ALL_NAME))
+    if level == "region":
+        areas.update(regions.areas)
 
     def order(area: Area) -> tuple[bool, str, str]:
         return (area.code == UNKNOWN_CODE, area.name.lower(), area.code)
 
+    zero = (0, 0, 0, 0)
     rows: list[CountRow] = []
     for area in sorted(areas, key=order):
-        prev = (0, 0, 0, 0)
-        for i, p in enumerate([before, *starts]):
-            key = (area, p)
-            now = (len(active.get(key, ())), len(new.get(key, ())), len(contacts.get(key, ())))
-            now_p = len(personas.get(key, ()))
-            if i > 0:
-                rows.append(
-                    CountRow(
-                        area_code=area.code,
-                        area_name=area.name,
-                        period=period_key(p, period),
-                        period_start=p,
-                        active_ads=now[0],
-                        new_ads=now[1],
-                        contact_points=now[2],
-                        personas=now_p if personas_linked else None,
-                        active_ads_change=now[0] - prev[0],
-                        new_ads_change=now[1] - prev[1],
-                        contact_points_change=now[2] - prev[2],
-                        personas_change=now_p - prev[3] if personas_linked else None,
-                    )
+        prev = totals.get((area, before), zero)
+        for p in starts:
+            now = totals.get((area, p), zero)
+            rows.append(
+                CountRow(
+                    area_code=area.code,
+                    area_name=area.name,
+                    period=period_key(p, period),
+                    period_start=p,
+                    active_ads=now[0],
+                    new_ads=now[1],
+                    contact_points=now[2],
+                    personas=now[3] if personas_linked else None,
+                    active_ads_change=now[0] - prev[0],
+                    new_ads_change=now[1] - prev[1],
+                    contact_points_change=now[2] - prev[2],
+                    personas_change=now[3] - prev[3] if personas_linked else None,
                 )
-            prev = (*now, now_p)
+            )
+            prev = now
     return CountTable(level, period, starts[0], hi, personas_linked, rows)

@@ -551,8 +551,12 @@ class _Generator:
         codes = {c for c, p in CUE_RATES[role].items() if rng.random() < p}
         decoys: set[str] = set()
         if rng.random() < DECOY_RATE[role]:
+            # A decoy denies a cue the persona does not carry ("geen AV"). Network roles can draw every
+            # decoy-able code (about once in 10^5 personas); such a persona has nothing left to deny and
+            # gets no decoy. Checked, not drawn differently, so every other market stays the same.
             options = [c for c in _DECOY_WEIGHTS if c not in codes]
-            decoys.add(rng.choices(options, weights=[_DECOY_WEIGHTS[c] for c in options])[0])
+            if options:
+                decoys.add(rng.choices(options, weights=[_DECOY_WEIGHTS[c] for c in options])[0])
         origin = None
         if "STATED_ORIGIN" in codes and rng.random() < 0.6:
             origin = rng.choice(vocab.ORIGIN_FIELD[1:])

@@ -5,19 +5,18 @@ The join itself is SQL in ``zicht.store.linking.candidate_pairs``; in relational
     SELECT k1.ad_id, k2.ad_id
     FROM link_keys k1
     JOIN link_keys k2 ON k2.key = k1.key AND k2.ad_id <> k1.ad_id
-    JOIN link_ads d2 ON d2.ad_id = k2.ad_id
-    LEFT JOIN link_hubs h ON h.key = k1.key
-    WHERE k1.ad_id IN (:dirty ads)               -- new or changed ads only
-      AND h.key IS NULL                          -- hub keys make no candidates
-      AND (k2.ad_id > k1.ad_id OR NOT d2.dirty)  -- a pair of two new ads once
+    WHERE k1.ad_id IN (:dirty ads)                               -- new or changed ads only
+      AND k1.key NOT IN (SELECT key FROM link_hubs)              -- hub keys make no candidates
+      AND (k2.ad_id > k1.ad_id                                   -- a pair of two new ads once
+           OR k2.ad_id NOT IN (SELECT ad_id FROM link_ads WHERE dirty))
     GROUP BY k1.ad_id, k2.ad_id
     HAVING count(*) > sum(k1.channel = 'text')   -- a shared contact or photo key, or
         OR sum(k1.channel = 'text') >= 2         -- at least two shared text bands
 
 Only new or changed ("dirty") ads are joined, against everything stored, so an incremental run costs
-in proportion to what is new; a full rebuild marks every ad dirty and runs the same query. Nothing in
-it needs more than an equi-join, an anti-join and DISTINCT, so it runs as well on a distributed SQL
-engine, partitioned by key.
+in proportion to what is new; a full rebuild marks every ad dirty and runs the same query (where the
+last condition is just ``k2.ad_id > k1.ad_id``). Nothing in it needs more than an equi-join, anti-joins
+and a GROUP BY, so it runs as well on a distributed SQL engine, partitioned by key.
 """
 
 from __future__ import annotations
@@ -29,9 +28,10 @@ from zicht.store.store import Store
 
 
 def candidate_batches(
-    store: Store, dirty: Sequence[int], batch: int = 2000
+    store: Store, dirty: Sequence[int], batch: int = 2000, *, all_dirty: bool = False
 ) -> Iterator[tuple[Sequence[int], set[tuple[int, int]]]]:
-    """(dirty ads of the batch, their candidate pairs a < b), batch by batch in ad id order."""
+    """(dirty ads of the batch, their candidate pairs a < b), batch by batch in ad id order.
+    ``all_dirty``: every stored ad is dirty (a full rebuild)."""
     for i in range(0, len(dirty), batch):
         chunk = dirty[i : i + batch]
-        yield chunk, sql.candidate_pairs(store, chunk)
+        yield chunk, sql.candidate_pairs(store, chunk, all_dirty=all_dirty)

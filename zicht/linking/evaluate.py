@@ -2,7 +2,9 @@
 
 Pairwise precision/recall/F1 counts pairs of ads: a pair is a true positive when both the linking
 and the truth put the two ads together. Big groups weigh quadratically, which is what an analyst
-feels: a wrong merge of two large networks is a big mistake. Pure.
+feels: a wrong merge of two large networks is a big mistake. The adjusted Rand index summarises the
+same contingency table in one figure corrected for chance (0 for a random clustering of the same
+group sizes, 1 for the truth itself), so clusterings of different markets can be compared. Pure.
 """
 
 from __future__ import annotations
@@ -57,6 +59,28 @@ def pairwise(predicted: Mapping[Hashable, Hashable], truth: Mapping[Hashable, Ha
         predicted=sum(_pairs(n) for n in pred.values()),
         truth=sum(_pairs(n) for n in true.values()),
     )
+
+
+def adjusted_rand_index(
+    predicted: Mapping[Hashable, Hashable], truth: Mapping[Hashable, Hashable]
+) -> float | None:
+    """Hubert and Arabie's adjusted Rand index over the items present in both mappings.
+
+    From the contingency table: ``(index - expected) / (max - expected)`` with ``index`` the pairs
+    together in both, ``expected`` what independent clusterings with these group sizes would share
+    (``a * b / C(n, 2)``) and ``max`` the mean of the pairs together in each (``(a + b) / 2``). Exact
+    integer counts until the last division. None without items; 1.0 when the denominator is zero, which
+    happens only when both put every item apart or both put all items together (identical clusterings).
+    """
+    pairs = pairwise(predicted, truth)
+    n = sum(1 for i in predicted if i in truth)
+    if n == 0:
+        return None
+    total = _pairs(n)
+    # index - a*b/total over max - a*b/total, multiplied through by 2 * total to stay in integers
+    numerator = 2 * (pairs.tp * total - pairs.predicted * pairs.truth)
+    denominator = (pairs.predicted + pairs.truth) * total - 2 * pairs.predicted * pairs.truth
+    return numerator / denominator if denominator else 1.0
 
 
 def merged_groups(predicted: Mapping[Hashable, Hashable], groups: Mapping[Hashable, Hashable]) -> list[set]:

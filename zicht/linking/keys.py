@@ -116,17 +116,25 @@ _BAND_SALT = (np.arange(TEXT_BANDS, dtype=np.uint64) + np.uint64(1)) * np.uint64
 def text_keys(signature: np.ndarray) -> list[int]:
     """One key per LSH band of a MinHash signature; an empty text (all max values) has none."""
     sig = np.asarray(signature, dtype=np.uint32)
-    if len(sig) != NUM_PERM or bool(np.all(sig == 0xFFFFFFFF)):
+    if len(sig) != NUM_PERM:
         return []
-    rows = sig.reshape(TEXT_BANDS, TEXT_ROWS).astype(np.uint64)
+    return text_keys_many(sig.reshape(1, NUM_PERM))[0]
+
+
+def text_keys_many(signatures: np.ndarray) -> list[list[int]]:
+    """``text_keys`` of many signatures (rows) at once: numpy's per-call cost dominates for one."""
+    sigs = np.asarray(signatures, dtype=np.uint32).reshape(-1, NUM_PERM)
+    empty = np.all(sigs == 0xFFFFFFFF, axis=1)
+    rows = sigs.reshape(len(sigs), TEXT_BANDS, TEXT_ROWS).astype(np.uint64)
     with np.errstate(over="ignore"):
-        mixed = _BAND_SALT.copy()
+        mixed = np.broadcast_to(_BAND_SALT, (len(sigs), TEXT_BANDS)).copy()
         for r in range(TEXT_ROWS):
-            mixed ^= rows[:, r] * _MIX[r % len(_MIX)]
+            mixed ^= rows[:, :, r] * _MIX[r % len(_MIX)]
             mixed ^= mixed >> np.uint64(29)
             mixed *= np.uint64(0xBF58476D1CE4E5B9)
         mixed ^= mixed >> np.uint64(32)
-    return [int(v) - (1 << 64) if int(v) >= 1 << 63 else int(v) for v in mixed]
+    signed = mixed.view(np.int64)
+    return [[] if empty[i] else signed[i].tolist() for i in range(len(sigs))]
 
 
 def move_key(week: int, left: str, arrived: str) -> int:

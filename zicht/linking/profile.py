@@ -187,14 +187,34 @@ def build_profiles(inputs: Sequence[LinkInput]) -> list[AdProfile]:
     return out
 
 
+def band_keys(profile: AdProfile) -> list[int]:
+    """The text band keys of a profile (none without enough text), computed once per profile object."""
+    cached = profile.__dict__.get("_band_keys")
+    if cached is None:
+        prime_band_keys([profile])
+        cached = profile.__dict__["_band_keys"]
+    return cached
+
+
+def prime_band_keys(profiles: Sequence[AdProfile]) -> None:
+    """Text band keys of many profiles in one vectorised step (see ``band_keys``)."""
+    todo = [p for p in profiles if "_band_keys" not in p.__dict__]
+    with_text = [p for p in todo if p.has_text and p.signature is not None]
+    for p in todo:
+        p.__dict__["_band_keys"] = []
+    if with_text:
+        keys = k.text_keys_many(np.stack([p.signature for p in with_text]))  # type: ignore[misc]
+        for p, ks in zip(with_text, keys, strict=True):
+            p.__dict__["_band_keys"] = ks
+
+
 def profile_keys(profile: AdProfile) -> list[tuple[int, str]]:
     """(key, channel) rows of one ad for the candidate join."""
     rows: list[tuple[int, str]] = []
     for label in profile.contacts:
         rows.append((k.contact_key(label), label.split(":", 1)[0] if ":" in label else k.CHANNEL_HANDLE))
     rows.extend((key, k.CHANNEL_PHOTO) for key in k.ad_photo_keys(ph for _pid, ph in profile.photos))
-    if profile.has_text and profile.signature is not None:
-        rows.extend((key, k.CHANNEL_TEXT) for key in k.text_keys(profile.signature))
+    rows.extend((key, k.CHANNEL_TEXT) for key in band_keys(profile))
     return [(key, _channel_of(channel)) for key, channel in k.unique(rows)]
 
 

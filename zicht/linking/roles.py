@@ -101,13 +101,17 @@ def infer_roles(clustering: Clustering, ads: Mapping[int, AdNode]) -> Roles:
         groups: dict[int, list[int]] = defaultdict(list)
         for p, r in rep.items():
             groups[r].append(p)
-        for members in groups.values():
+        # The first supported edge of each group (in edge order) gives the sample text.
+        first_summary: dict[int, str] = {}
+        for e in supported:
+            first_summary.setdefault(rep[e.a], e.evidence.get("summary", ""))
+        for r, members in groups.items():
             members.sort()
             contacts = sorted({x for p in members for x in c.personas[p].contacts})
             if len(members) < AD_MANAGER_MIN_PERSONAS or len(contacts) < AD_MANAGER_MIN_CONTACTS:
                 continue
             nid = network_of[members[0]]
-            sample = next((e.evidence.get("summary", "") for e in supported if e.a in members), "")
+            sample = first_summary.get(r, "")
             findings.append(
                 RoleFinding(
                     nid,
@@ -133,16 +137,12 @@ def infer_roles(clustering: Clustering, ads: Mapping[int, AdNode]) -> Roles:
         groups = defaultdict(list)
         for p, r in rep.items():
             groups[r].append(p)
-        for members in groups.values():
+        legs: dict[int, set[tuple]] = defaultdict(set)
+        for e in moving:
+            legs[rep[e.a]].update((r["week"], r["from"], r["to"]) for r in e.evidence["route"])
+        for g, members in groups.items():
             members.sort()
-            route = sorted(
-                {
-                    (r["week"], r["from"], r["to"])
-                    for e in moving
-                    if e.a in members
-                    for r in e.evidence["route"]
-                }
-            )
+            route = sorted(legs[g])
             findings.append(
                 RoleFinding(
                     network_of[members[0]],

@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 from zicht.linking import LINKING_VERSION
 from zicht.linking import keys as k
 from zicht.linking.candidates import candidate_batches
-from zicht.linking.clusters import cluster
-from zicht.linking.profile import build_profiles, profile_keys
+from zicht.linking.clusters import cluster, cluster_personas, persona_moves
+from zicht.linking.profile import build_profiles, prime_band_keys, profile_keys
 from zicht.linking.roles import infer_roles
 from zicht.linking.verify import verify_pair
 from zicht.store import linking as sql
@@ -74,6 +74,7 @@ class LinkReport:
     networks: int = 0
     conflicts: list[str] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
+    cpu_seconds: dict[str, float] = field(default_factory=dict)  # this process's CPU time per stage
 
 
 def link(
@@ -85,13 +86,15 @@ def link(
 ) -> LinkReport:
     settings = settings or LinkSettings()
     report = LinkReport(full=full)
-    t = time.perf_counter()
+    sql.tune_for_linking(store)
+    t, c = time.perf_counter(), time.process_time()
     if full:
         sql.clear_all(store)
     touched = _profile(store, report, settings, full, on_progress)
     report.seconds["profiles"] = time.perf_counter() - t
+    report.cpu_seconds["profiles"] = time.process_time() - c
 
-    t = time.perf_counter()
+    t, c = time.perf_counter(), time.process_time()
     if full:
         report.hubs = sql.rebuild_hubs(store, settings.hub_caps, settings.default_cap, LINKING_VERSION)
     else:
@@ -102,14 +105,17 @@ def link(
         report.hubs = len(sql.hub_keys(store))
     _describe_hubs(store)
     report.seconds["hubs"] = time.perf_counter() - t
+    report.cpu_seconds["hubs"] = time.process_time() - c
 
-    t = time.perf_counter()
+    t, c = time.perf_counter(), time.process_time()
     _verify(store, report, settings, full, on_progress)
     report.seconds["verify"] = time.perf_counter() - t
+    report.cpu_seconds["verify"] = time.process_time() - c
 
-    t = time.perf_counter()
+    t, c = time.perf_counter(), time.process_time()
     _cluster(store, report, full)
     report.seconds["cluster"] = time.perf_counter() - t
+    report.cpu_seconds["cluster"] = time.process_time() - c
     if on_progress:
         on_progress("cluster", report.region_ads, report.region_ads)
     return report
@@ -157,7 +163,9 @@ def _profile(
 
 def profiles_and_keys(inputs: list) -> list:  # type: ignore[type-arg]
     """Pure work of the profile step (runs in a worker process for big runs)."""
-    return [(p, profile_keys(p)) for p in build_profiles(inputs)]
+    profiles = build_profiles(inputs)
+    prime_band_keys(profiles)
+    return [(p, profile_keys(p)) for p in profiles]
 
 
 def _pool(settings: LinkSettings):  # type: ignore[no-untyped-def]
@@ -178,9 +186,10 @@ def _verify(
     if not full:
         sql.delete_links_of_dirty(store)
     hubs = sql.hub_keys(store)
-    for chunk, pairs in candidate_batches(store, dirty, settings.batch):
+    for chunk, pairs in candidate_batches(store, dirty, settings.batch, all_dirty=full):
         report.candidates += len(pairs)
         profiles = sql.load_profiles(store, {x for pair in pairs for x in pair})
+        prime_band_keys(list(profiles.values()))
         verdicts = []
         for a, b in sorted(pairs):
             pa, pb = profiles.get(a), profiles.get(b)
@@ -208,22 +217,26 @@ def _cluster(store: Store, report: LinkReport, full: bool) -> None:
         if not seed:
             return
         region = sql.expand_region(store, seed)
-    while True:
-        nodes = sql.load_nodes(store, region, hubs)
-        edges = sql.load_edges(store, region)
-        decisions = sql.load_decisions(store, region)
-        clustering = cluster(nodes, edges, decisions)
-        if full:
-            break
-        # Personas outside the region that made the same moves may now travel with ours.
+    nodes = sql.load_nodes(store, region, hubs)
+    edges = sql.load_edges(store, region)
+    decisions = sql.load_decisions(store, region)
+    while not full:
+        # Personas outside the region that made the same moves may now travel with ours. Only personas
+        # and their moves are needed to find them; the whole clustering runs once, on the final region.
+        personas, _, _, _ = cluster_personas(nodes, edges, decisions)
+        moves = persona_moves(personas, nodes)
         old_personas, _ = sql.old_ids(store, region)
-        outside = sql.personas_sharing_moves(
-            store, {m.key for m in clustering.moves}, set(clustering.personas) | old_personas
-        )
+        outside = sql.personas_sharing_moves(store, {m.key for m in moves}, set(personas) | old_personas)
         extra = outside - region
         if not extra:
             break
-        region = sql.expand_region(store, region | extra)
+        grown = sql.expand_region(store, extra, closed=region)
+        added = grown - region
+        nodes.update(sql.load_nodes(store, added, hubs))
+        region = grown
+        edges = sorted(edges + sql.load_edges(store, region, touching=added), key=lambda e: (e.a, e.b))
+        decisions = sql.load_decisions(store, region)
+    clustering = cluster(nodes, edges, decisions)
     roles = infer_roles(clustering, nodes)
     sql.save_clustering(store, region, nodes, clustering, roles, LINKING_VERSION)
     report.region_ads = len(region)

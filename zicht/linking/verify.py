@@ -26,9 +26,9 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 
-from zicht.extract.photos import NEAR_DUPLICATE_DISTANCE, hamming
+from zicht.extract.photos import NEAR_DUPLICATE_DISTANCE
 from zicht.linking import keys as k
-from zicht.linking.profile import AdProfile
+from zicht.linking.profile import AdProfile, band_keys
 from zicht.linking.text import MIN_SENTENCE_TOKENS, similarity
 
 # Skeleton similarity (estimated Jaccard of word 4-grams) at or above which a text counts as copied.
@@ -38,6 +38,7 @@ TEXT_SAME = 0.8
 TEXT_COPY = 0.5
 TEMPLATE_MIN = 0.5
 PHOTO_DISTANCE = NEAR_DUPLICATE_DISTANCE
+_MASK64 = (1 << 64) - 1
 CONTACT_SCORES = {k.CHANNEL_PHONE: 0.95, k.CHANNEL_EMAIL: 0.95, k.CHANNEL_HANDLE: 0.85}
 
 VERDICT_PERSONA = "persona"
@@ -95,12 +96,16 @@ def _photo_match(a: AdProfile, b: AdProfile, hubs: Collection[int]) -> _PhotoMat
     out = _PhotoMatch(n_a=len(a.photos), n_b=len(b.photos))
     if not a.photos or not b.photos:
         return out
-    candidates = []
-    for pa, ha in a.photos:
-        for pb, hb in b.photos:
-            d = hamming(ha, hb)
-            if d <= PHOTO_DISTANCE:
-                candidates.append((d, pa, pb, ha, hb))
+    # Inlined Hamming distance (``hamming``): this loop runs for every photo pair of every candidate.
+    mask, limit = _MASK64, PHOTO_DISTANCE
+    candidates = [
+        (d, pa, pb, ha, hb)
+        for pa, ha in a.photos
+        for pb, hb in b.photos
+        if (d := ((ha ^ hb) & mask).bit_count()) <= limit
+    ]
+    if not candidates:
+        return out
     used_a: set[int] = set()
     used_b: set[int] = set()
     hub_photo = _hub_photo_test(hubs)
@@ -116,24 +121,46 @@ def _photo_match(a: AdProfile, b: AdProfile, hubs: Collection[int]) -> _PhotoMat
     return out
 
 
+# Whether a photo hash falls in a hub bucket, per hub set: verification of one run asks it for the
+# same few hundred thousand hashes with the same hub set, pair after pair.
+_HUB_PHOTO_MEMO: dict[int, tuple[Collection[int], dict[int, bool]]] = {}
+_HUB_PHOTO_MEMO_MAX = 200_000
+
+
 def _hub_photo_test(hubs: Collection[int]):  # type: ignore[no-untyped-def]
-    cache: dict[int, bool] = {}
+    if not hubs:
+        return lambda _phash: False
+    memo = _HUB_PHOTO_MEMO.get(id(hubs))
+    if memo is None or memo[0] is not hubs:
+        _HUB_PHOTO_MEMO.clear()
+        memo = _HUB_PHOTO_MEMO[id(hubs)] = (hubs, {})
+    cache = memo[1]
 
     def test(phash: int) -> bool:
-        if not hubs:
-            return False
-        if phash not in cache:
-            cache[phash] = any(key in hubs for key in k.photo_keys(phash))
-        return cache[phash]
+        found = cache.get(phash)
+        if found is None:
+            if len(cache) >= _HUB_PHOTO_MEMO_MAX:
+                cache.clear()
+            found = cache[phash] = any(key in hubs for key in k.photo_keys(phash))
+        return found
 
     return test
 
 
+def _sentence_index(p: AdProfile) -> tuple[dict[int, tuple[int, int]], int]:
+    """Meaningful sentences of a profile by hash (first occurrence) and their number, once per profile."""
+    cached = p.__dict__.get("_sentence_index")
+    if cached is None:
+        by_hash: dict[int, tuple[int, int]] = {}
+        for h, start, end, _snippet, tokens in p.sentences:
+            if tokens >= MIN_SENTENCE_TOKENS:
+                by_hash.setdefault(h, (start, end))
+        cached = p.__dict__["_sentence_index"] = (by_hash, len(by_hash))
+    return cached
+
+
 def _shared_sentences(a: AdProfile, b: AdProfile, limit: int = 5) -> tuple[list[dict], int]:
-    by_hash = {}
-    for h, start, end, _snippet, tokens in b.sentences:
-        if tokens >= MIN_SENTENCE_TOKENS:
-            by_hash.setdefault(h, (start, end))
+    by_hash = _sentence_index(b)[0]
     shared, seen = [], set()
     for h, start, end, snippet, tokens in a.sentences:
         if tokens < MIN_SENTENCE_TOKENS or h in seen or h not in by_hash:
@@ -144,8 +171,8 @@ def _shared_sentences(a: AdProfile, b: AdProfile, limit: int = 5) -> tuple[list[
     return shared, len(seen)
 
 
-def _meaningful(sentences: Iterable[tuple]) -> int:
-    return len({s[0] for s in sentences if s[4] >= MIN_SENTENCE_TOKENS})
+def _meaningful(p: AdProfile) -> int:
+    return _sentence_index(p)[1]
 
 
 def _identity(a: AdProfile, b: AdProfile) -> tuple[str, list[str]]:
@@ -178,12 +205,7 @@ def text_keys_of(profile: AdProfile) -> set[int]:
     """The text band keys of a profile, computed once per profile object."""
     cached = profile.__dict__.get("_text_keys")
     if cached is None:
-        cached = (
-            set(k.text_keys(profile.signature))
-            if profile.has_text and profile.signature is not None
-            else set()
-        )
-        profile.__dict__["_text_keys"] = cached
+        cached = profile.__dict__["_text_keys"] = set(band_keys(profile))
     return cached
 
 
@@ -276,7 +298,7 @@ def verify_pair(
             "similarity": round(text_sim, 3),
             "sentences": shared,
             "shared": n_shared,
-            "of": [_meaningful(a.sentences), _meaningful(b.sentences)],
+            "of": [_meaningful(a), _meaningful(b)],
         }
         what = "text" if channel == k.CHANNEL_TEXT else "template (other name/age)"
         evidence["summary"] = f"same {what}: similarity {text_sim:.2f}, {n_shared} sentence(s) shared" + (

@@ -1,12 +1,15 @@
-"""Shipped reference tables: gemeenten, woonplaatsen, place aliases and police units (CBS, 1 January 2026).
+"""Shipped reference tables: gemeenten, woonplaatsen, place aliases, police units (CBS, 1 January 2026)
+and the gemeente code changes since 2016.
 
 The CSV files next to this module are facts with a source (see ATTRIBUTION.md); this loader reads each
 once per process and hands out frozen, typed rows so that extractors and views share one truth about
 which gemeente a place belongs to.
 
-Gemeente codes are CBS codes written ``GM`` plus four digits ("GM0935"). The shipped tables hold the
-2026 state only: they carry no code history, so codes of gemeenten that ceased to exist in a municipal
-reorganisation are recognised as unknown (``current_gemeente_code`` returns None) rather than guessed.
+Gemeente codes are CBS codes written ``GM`` plus four digits ("GM0935"). The tables hold the 2026 state;
+``gemeente_code_changes.csv`` adds the codes that ceased to exist in the municipal reorganisations since
+2016, each with its successor and a source, so that ``current_gemeente_code`` maps an old code
+("GM0457", Weesp) to the gemeente it is part of now ("GM0363", Amsterdam). A gemeente that was split
+over several others (Haaren, 2021) has no single successor: its code stays unknown rather than guessed.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import csv
 import io
 import re
 from dataclasses import dataclass
+from datetime import date
 from functools import cache
 from importlib import resources
 
@@ -61,6 +65,20 @@ class PoliceUnit:
     lon: float
     n_gemeenten: int
     area_km2: float
+
+
+@dataclass(frozen=True)
+class CodeChange:
+    """A gemeente code that ceased to exist: merged into, or renamed to, ``new_code``; or split."""
+
+    old_code: str  # "GM0457"
+    old_name: str  # CBS spelling at the time: "Weesp"
+    new_code: str | None  # the successor's code; None when split over several gemeenten
+    new_name: str
+    date_effective: date  # the first day under the new code
+    kind: str  # merged | renamed | split
+    split_into: tuple[str, ...]  # split only: the current codes that received a part
+    source: str  # where the change is documented (see ATTRIBUTION.md)
 
 
 def _rows(filename: str) -> list[dict[str, str]]:
@@ -127,7 +145,9 @@ def provinces() -> dict[str, str]:
 
 
 def gemeente(code: str) -> Gemeente | None:
-    """The gemeente for a code in any common spelling ("GM0935", "gm935", "0935", "935"), else None."""
+    """The gemeente for a code in any common spelling ("GM0935", "gm935", "0935", "935"), else None.
+
+    An old code maps to today's gemeente (see ``current_gemeente_code``)."""
     normalised = current_gemeente_code(code)
     return gemeenten().get(normalised) if normalised else None
 
@@ -141,6 +161,30 @@ def woonplaatsen_by_gemeente() -> dict[str, tuple[str, ...]]:
     return {code: tuple(names) for code, names in out.items()}
 
 
+@cache
+def gemeente_code_changes() -> dict[str, CodeChange]:
+    """The codes given up in reorganisations since 1 January 2016, by old code (gemeente_code_changes.csv)."""
+    return {
+        r["old_code"]: CodeChange(
+            old_code=r["old_code"],
+            old_name=r["old_name"],
+            new_code=r["new_code"] or None,
+            new_name=r["new_name"],
+            date_effective=date.fromisoformat(r["date_effective"]),
+            kind=r["kind"],
+            split_into=tuple(r["split_into"].split()),
+            source=r["source"],
+        )
+        for r in _rows("gemeente_code_changes.csv")
+    }
+
+
+def code_change(code: str | int | None) -> CodeChange | None:
+    """The reorganisation that ended a gemeente code written in any common way, or None."""
+    normalised = _normalise_code(code)
+    return gemeente_code_changes().get(normalised) if normalised else None
+
+
 def gemeenten_in_police_unit(unit_code: str) -> tuple[Gemeente, ...]:
     """The gemeenten a regionale eenheid consists of (units are made of whole gemeenten)."""
     return tuple(g for g in gemeenten().values() if g.police_unit_code == unit_code)
@@ -149,17 +193,26 @@ def gemeenten_in_police_unit(unit_code: str) -> tuple[Gemeente, ...]:
 _CODE_RE = re.compile(r"^\s*(?:gm)?\s*0*(\d{1,4})\s*$", re.IGNORECASE)
 
 
-def current_gemeente_code(code: str | int | None) -> str | None:
-    """The 2026 code for a gemeente code written in any common way, or None.
-
-    Returns None for codes that are not gemeenten on 1 January 2026, including codes of gemeenten merged
-    away in earlier reorganisations: the shipped CBS tables carry no code history, and a wrong gemeente
-    is worse than an explicit unknown. Add a change table here once one with a source is shipped.
-    """
+def _normalise_code(code: str | int | None) -> str | None:
     if code is None or isinstance(code, bool):
         return None
     m = _CODE_RE.match(str(code))
-    if not m:
-        return None
-    normalised = f"GM{int(m.group(1)):04d}"
-    return normalised if normalised in gemeenten() else None
+    return f"GM{int(m.group(1)):04d}" if m else None
+
+
+def current_gemeente_code(code: str | int | None) -> str | None:
+    """The 2026 code for a gemeente code written in any common way, or None.
+
+    A code given up in a reorganisation since 2016 maps to the gemeente it became part of (following
+    later changes too: a code merged twice ends at today's gemeente). None for codes that are no
+    gemeente, for codes of gemeenten split over several others (a wrong gemeente is worse than an
+    explicit unknown) and for codes ended before 2016, which the change table does not cover.
+    """
+    normalised = _normalise_code(code)
+    changes = gemeente_code_changes()
+    for _ in range(len(changes) + 1):  # a chain can be no longer than the table; no loop can trap us
+        if normalised is None or normalised in gemeenten():
+            return normalised
+        change = changes.get(normalised)
+        normalised = change.new_code if change else None
+    return None

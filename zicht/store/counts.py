@@ -9,19 +9,23 @@ this module: only ``contact_points.hmac`` is read.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 from sqlalchemy import func, select
 
 from zicht.analysis.counts import (
+    NO_REGIONS,
     AdSpan,
     CountTable,
     Level,
     Period,
     VersionSpan,
+    build_table,
     count,
     local_day,
     period_end,
+    period_key,
     period_start,
     previous_period,
     utc_bounds,
@@ -114,11 +118,21 @@ def area_counts(
     period: Period,
     first_day: date | None = None,
     last_day: date | None = None,
+    *,
+    direct: bool = False,
+    area: str | None = None,
+    latest_only: bool = False,
 ) -> CountTable:
     """Counts per area (``level``) and period, over whole periods; both bounds default to the data range.
 
-    The one source of the dashboard's and the export's numbers.
+    The one source of the dashboard's and the export's numbers. It reads the pre-computed aggregates
+    (``zicht.store.aggregates``) while they are fresh and counts the ads directly otherwise (or with
+    ``direct``); both give the same table. ``area`` keeps that area's rows and ``latest_only`` the
+    rows of the last period (every area of the range, zeros included): what a page shows, read
+    without building the rest.
     """
+    from zicht.store.aggregates import fresh_totals, load_regions
+
     if first_day is None or last_day is None:
         default_first, default_last = default_range(store, period)
         first_day = first_day or default_first
@@ -126,7 +140,35 @@ def area_counts(
     if last_day < first_day:
         raise ValueError(f"the range ends ({last_day}) before it starts ({first_day})")
     # The period before the first one is read too: the change column compares with it.
-    lo = previous_period(period_start(first_day, period), period)
-    hi = period_end(period_start(last_day, period), period)
-    spans = ad_spans(store, lo, hi)
-    return count(spans, level, period, first_day, last_day, personas_linked=personas_linked(store))
+    first_start = period_start(first_day, period)
+    lo = previous_period(first_start, period)
+    last_start = period_start(last_day, period)
+    regions = load_regions(store) if level == "region" else NO_REGIONS
+    linked = personas_linked(store)
+    only = (previous_period(last_start, period), last_start) if latest_only else None
+    found = None if direct else fresh_totals(store, level, period, lo, last_start, area=area, only=only)
+    if found is not None:
+        totals, areas = found
+        table = build_table(
+            totals,
+            level,
+            period,
+            last_start if latest_only else first_day,
+            last_day,
+            personas_linked=linked,
+            regions=regions,
+            extra_areas=areas,
+        )
+        table = replace(table, first_day=first_start)
+    else:
+        spans = ad_spans(store, lo, period_end(last_start, period))
+        table = count(spans, level, period, first_day, last_day, personas_linked=linked, regions=regions)
+    if area is not None or latest_only:
+        last_key = period_key(last_start, period)
+        rows = [
+            r
+            for r in table.rows
+            if (area is None or r.area_code == area) and (not latest_only or r.period == last_key)
+        ]
+        table = replace(table, rows=rows)
+    return table

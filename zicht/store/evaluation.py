@@ -21,6 +21,7 @@ from zicht.store.models import (
     ContactPoint,
     Extraction,
     IndicatorHit,
+    LinkAd,
     Photo,
     Score,
     Site,
@@ -183,3 +184,40 @@ def _photos(s, ids: Sequence[int]) -> dict[int, tuple[int, int]]:  # type: ignor
         n, read = out.get(vid, (0, 0))
         out[vid] = (n + 1, read + (1 if (has_text or has_error) else 0))
     return out
+
+
+@dataclass(frozen=True)
+class StoredAssignment:
+    """The persona and network linking gave one ad (both None: the ad was not linked yet)."""
+
+    site: str
+    source_id: str
+    persona_id: int | None
+    network_id: int | None
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.site, self.source_id)
+
+
+def iter_link_assignments(store: Store, *, batch: int = 10 * BATCH) -> Iterator[list[StoredAssignment]]:
+    """Every ad with its persona and network, in ad-id order and in batches (ads never linked included)."""
+    last_id = 0
+    while True:
+        with store.session() as s:
+            rows = s.execute(
+                select(Ad.id, Site.name, Ad.source_id, LinkAd.persona_id, LinkAd.network_id)
+                .join(Site, Site.id == Ad.site_id)
+                .outerjoin(LinkAd, LinkAd.ad_id == Ad.id)
+                .where(Ad.id > last_id)
+                .order_by(Ad.id)
+                .limit(batch)
+            ).all()
+        if not rows:
+            return
+        last_id = rows[-1][0]
+        yield [StoredAssignment(site, source_id, pid, nid) for _, site, source_id, pid, nid in rows]
+
+
+def link_assignments(store: Store) -> list[StoredAssignment]:
+    return [a for chunk in iter_link_assignments(store) for a in chunk]

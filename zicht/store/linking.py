@@ -54,12 +54,56 @@ def _insert_plain(conn, table: str, columns: Sequence[str], rows: Sequence[tuple
     conn.exec_driver_sql(sql, list(rows))
 
 
+def _insert_rows(conn, table, rows: Sequence[dict]) -> None:  # type: ignore[no-untyped-def]
+    """Bulk insert of dict rows through the driver, each value converted once by its column's own
+    type (JSON, UTC datetimes) for this dialect: SQLAlchemy's per-row statement handling costs more
+    than the insert for the hundreds of thousands of link and profile rows of a rebuild."""
+    if not rows:
+        return
+    columns = list(rows[0])
+    procs = [table.c[name].type._cached_bind_processor(conn.dialect) for name in columns]
+    values = [
+        tuple(v if proc is None else proc(v) for v, proc in zip((r[c] for c in columns), procs, strict=True))
+        for r in rows
+    ]
+    _insert_plain(conn, table.name, columns, values)
+
+
 def _chunks(items: Sequence, size: int = CHUNK) -> Iterator[Sequence]:
     for i in range(0, len(items), size):
         yield items[i : i + size]
 
 
 # ------------------------------------------------------------------ profiles and keys
+
+# SQLite page cache for the linking run (KiB; SQLite's default is 2 MiB). The candidate join looks up
+# keys all over ``link_keys`` and sorts tens of millions of join rows: with the default cache and temp
+# files, a 100,000-ad rebuild spent a large part of its time in page reads and temp-file writes.
+SQLITE_CACHE_KIB = 256 * 1024
+
+
+def tune_for_linking(store: Store) -> None:
+    """Larger page cache and in-memory temp storage on SQLite connections of this store (a no-op on
+    PostgreSQL, whose memory is the server's). Settings are per connection, so they are applied to new
+    connections of the engine too."""
+    engine = store.engine
+    if engine.dialect.name != "sqlite":
+        return
+    pragmas = (f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}", "PRAGMA temp_store=MEMORY")
+    if not getattr(engine, "_zicht_linking_tuned", False):
+        from sqlalchemy import event
+
+        @event.listens_for(engine, "connect")
+        def _tune(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+            cur = dbapi_conn.cursor()
+            for pragma in pragmas:
+                cur.execute(pragma)
+            cur.close()
+
+        engine._zicht_linking_tuned = True  # type: ignore[attr-defined]
+    with engine.connect() as conn:
+        for pragma in pragmas:
+            conn.exec_driver_sql(pragma)
 
 
 def clear_all(store: Store) -> None:
@@ -211,8 +255,9 @@ def save_profiles(
         touched.update(r[0] for r in key_rows)
         if key_rows:
             _insert_plain(s.connection(), "link_keys", ("key", "ad_id", "channel"), key_rows)
-        s.connection().execute(
-            insert(LinkAd.__table__),
+        _insert_rows(
+            s.connection(),
+            LinkAd.__table__,
             [
                 {
                     "ad_id": profile.ad_id,
@@ -354,29 +399,32 @@ def dirty_ad_ids(store: Store) -> list[int]:
         )
 
 
-def candidate_pairs(store: Store, ad_ids: Sequence[int], *, text_bands: int = 2) -> set[tuple[int, int]]:
+def candidate_pairs(
+    store: Store, ad_ids: Sequence[int], *, text_bands: int = 2, all_dirty: bool = False
+) -> set[tuple[int, int]]:
     """Pairs (a < b) of one of these (dirty) ads with any ad sharing a non-hub key.
 
     A shared contact or photo key is enough; texts must share ``text_bands`` LSH bands, which makes
     the MinHash S-curve steeper: near-copies stay candidates, texts that merely share a few stock
-    sentences do not. A pair of two dirty ads is produced once: by its smaller ad.
+    sentences do not. A pair of two dirty ads is produced once: by its smaller ad (``all_dirty``: every
+    ad is dirty, a full rebuild, so that is simply ``b > a``).
+
+    Hub keys are excluded with ``NOT IN`` on the first key, before the key's holders are joined (a hub
+    has hundreds of holders), and dirtiness through a subquery on the small set of dirty ads, rather
+    than a join to every holder's row.
     """
     k1, k2 = aliased(LinkKey), aliased(LinkKey)
-    d2 = aliased(LinkAd)
     is_text = case((k1.channel == "text", 1), else_=0)
+    once = k2.ad_id > k1.ad_id
+    if not all_dirty:
+        once = or_(once, k2.ad_id.not_in(select(LinkAd.ad_id).where(LinkAd.dirty.is_(True))))
     pairs: set[tuple[int, int]] = set()
     with store.session() as s:
         for chunk in _chunks(list(ad_ids), 2000):
             q = (
                 select(k1.ad_id, k2.ad_id)
                 .join(k2, and_(k2.key == k1.key, k2.ad_id != k1.ad_id))
-                .join(d2, d2.ad_id == k2.ad_id)
-                .outerjoin(LinkHub, LinkHub.key == k1.key)
-                .where(
-                    k1.ad_id.in_(chunk),
-                    LinkHub.key.is_(None),
-                    or_(k2.ad_id > k1.ad_id, d2.dirty.is_(False)),
-                )
+                .where(k1.ad_id.in_(chunk), k1.key.not_in(select(LinkHub.key)), once)
                 .group_by(k1.ad_id, k2.ad_id)
                 .having(or_(func.count() > func.sum(is_text), func.sum(is_text) >= text_bands))
             )
@@ -388,31 +436,46 @@ def candidate_pairs(store: Store, ad_ids: Sequence[int], *, text_bands: int = 2)
 def _mark_neighbours_of_dirty(conn) -> None:  # type: ignore[no-untyped-def]
     """Ads whose links to a dirty ad change are clustered again, when the change can matter: a link
     clustering follows, or a weak template pair of an ad whose persona may be in a template group
-    (whose count of look-alike pairs it changes, see ``clusters.template_links``)."""
-    dirty = select(LinkAd.ad_id).where(LinkAd.dirty.is_(True))
-    followed = or_(
-        Link.verdict.in_(("persona", "network", "copy")),
-        and_(Link.channel == "template", Link.score >= TEMPLATE_CORE),
-    )
-    strong_template = (
-        select(Link.ad_a)
-        .where(Link.channel == "template", Link.score >= TEMPLATE_CORE)
-        .union(select(Link.ad_b).where(Link.channel == "template", Link.score >= TEMPLATE_CORE))
-    )
-    grouped = select(LinkAd.ad_id).where(
-        LinkAd.persona_id.in_(select(LinkAd.persona_id).where(LinkAd.ad_id.in_(strong_template)))
-    )
-    template = and_(Link.channel == "template", Link.verdict == "template")
-    linked = (
-        select(Link.ad_b)
-        .where(Link.ad_a.in_(dirty), or_(followed, and_(template, Link.ad_b.in_(grouped))))
-        .union(
-            select(Link.ad_a).where(
-                Link.ad_b.in_(dirty), or_(followed, and_(template, Link.ad_a.in_(grouped)))
+    (whose count of look-alike pairs it changes, see ``clusters.template_links``).
+
+    Every query starts from the dirty ads (and then their partners' personas), so the cost follows the
+    size of the change, not of the store."""
+    dirty = list(conn.scalars(select(LinkAd.ad_id).where(LinkAd.dirty.is_(True))))
+    followed_verdicts = ("persona", "network", "copy")
+    marked: set[int] = set()
+    template_partners: set[int] = set()
+    for chunk in _chunks(dirty):
+        for ours, other in ((Link.ad_a, Link.ad_b), (Link.ad_b, Link.ad_a)):
+            for partner, channel, verdict, score in conn.execute(
+                select(other, Link.channel, Link.verdict, Link.score).where(ours.in_(chunk))
+            ):
+                if verdict in followed_verdicts or (channel == "template" and score >= TEMPLATE_CORE):
+                    marked.add(partner)
+                elif channel == "template" and verdict == "template":
+                    template_partners.add(partner)
+    # A template partner counts when its persona has an ad with a template pair >= TEMPLATE_CORE.
+    candidates = sorted(template_partners - marked)
+    persona_of: dict[int, int] = {}
+    for chunk in _chunks(candidates):
+        for ad_id, pid in conn.execute(
+            select(LinkAd.ad_id, LinkAd.persona_id).where(
+                LinkAd.ad_id.in_(chunk), LinkAd.persona_id.is_not(None)
             )
+        ):
+            persona_of[ad_id] = pid
+    grouped_personas: set[int] = set()
+    for pchunk in _chunks(sorted(set(persona_of.values()))):
+        members = dict(
+            conn.execute(select(LinkAd.ad_id, LinkAd.persona_id).where(LinkAd.persona_id.in_(pchunk))).all()
         )
-    )
-    conn.execute(update(LinkAd).where(LinkAd.ad_id.in_(linked)).values(recluster=True))
+        for achunk in _chunks(sorted(members)):
+            strong = and_(Link.channel == "template", Link.score >= TEMPLATE_CORE)
+            for column in (Link.ad_a, Link.ad_b):
+                for (ad_id,) in conn.execute(select(column).where(column.in_(achunk), strong).distinct()):
+                    grouped_personas.add(members[ad_id])
+    marked.update(ad for ad, pid in persona_of.items() if pid in grouped_personas)
+    for chunk in _chunks(sorted(marked)):
+        conn.execute(update(LinkAd).where(LinkAd.ad_id.in_(chunk)).values(recluster=True))
 
 
 def delete_links_of_dirty(store: Store) -> int:
@@ -458,7 +521,7 @@ def save_links(store: Store, verdicts: Sequence[PairVerdict], linking_version: s
     ]
     if rows:
         with store.session() as s:
-            s.connection().execute(insert(Link.__table__), rows)
+            _insert_rows(s.connection(), Link.__table__, rows)
     return len(rows)
 
 
@@ -485,16 +548,20 @@ def all_linked_ads(store: Store) -> set[int]:
         return set(s.connection().scalars(select(LinkAd.ad_id)))
 
 
-def expand_region(store: Store, seed: Iterable[int]) -> set[int]:
+def expand_region(store: Store, seed: Iterable[int], closed: Iterable[int] = ()) -> set[int]:
     """Everything whose persona or network the seed's changes can alter, closed transitively.
 
     From every ad: the ads linked to it in a way clustering uses (a persona, network or copy verdict,
     a move, a template pair alike enough to join personas, an analyst's decision), and the whole old
     network it was in. Weaker template pairs only count through their number (see ``load_nodes``),
     and the ads at their ends are in the seed whenever those pairs changed.
+
+    ``closed``: ads already known to be closed under all this (an earlier region); they are returned
+    too, but not walked from again.
     """
-    region = set(seed)
-    frontier = set(region)
+    done = set(closed)
+    frontier = set(seed) - done
+    region = done | frontier
     with store.session() as s:
         while frontier:
             found: set[int] = set()
@@ -563,22 +630,27 @@ def load_nodes(store: Store, ad_ids: Iterable[int], hubs: set[int]) -> dict[int,
     return out
 
 
-def load_edges(store: Store, ad_ids: Iterable[int]) -> list[Edge]:
-    """Verified pairs among these ads (weak ones and movement links excluded), one edge per pair."""
+def load_edges(store: Store, ad_ids: Iterable[int], touching: Iterable[int] | None = None) -> list[Edge]:
+    """Verified pairs among these ads (weak ones and movement links excluded), one edge per pair.
+
+    ``touching``: only the pairs with at least one ad in it (the ads a region grew by)."""
     ids = set(ad_ids)
+    new = set(touching) if touching is not None else ids
     pairs: dict[tuple[int, int], list] = {}
+    columns = (Link.ad_a, Link.ad_b, Link.verdict, Link.pair_score, Link.channel, Link.score, Link.hub)
+    wanted = and_(Link.verdict != "weak", Link.channel != "move")
     with store.session() as s:
-        for chunk in _chunks(sorted(ids)):
-            for a, b, verdict, pair_score, channel, score, hub in s.connection().execute(
-                select(
-                    Link.ad_a, Link.ad_b, Link.verdict, Link.pair_score, Link.channel, Link.score, Link.hub
-                ).where(Link.ad_a.in_(chunk), Link.verdict != "weak", Link.channel != "move")
-            ):
-                if b not in ids:
-                    continue
-                entry = pairs.setdefault((a, b), [verdict, pair_score, []])
-                if not hub:
-                    entry[2].append(f"{channel} {score:.2f}")
+        for chunk in _chunks(sorted(new)):
+            queries = [(select(*columns).where(Link.ad_a.in_(chunk), wanted), False)]
+            if touching is not None:  # pairs of a new ad with a smaller old one
+                queries.append((select(*columns).where(Link.ad_b.in_(chunk), wanted), True))
+            for q, by_b in queries:
+                for a, b, verdict, pair_score, channel, score, hub in s.connection().execute(q):
+                    if a not in ids or b not in ids or (by_b and a in new):
+                        continue
+                    entry = pairs.setdefault((a, b), [verdict, pair_score, []])
+                    if not hub:
+                        entry[2].append(f"{channel} {score:.2f}")
     return [
         Edge(a, b, verdict, score, tuple(sorted(c.split()[0] for c in channels)), ", ".join(sorted(channels)))
         for (a, b), (verdict, score, channels) in sorted(pairs.items())
@@ -798,6 +870,9 @@ def before_deleting_ads(store: Store, ad_ids: Sequence[int]) -> int:
         touched -= set(ad_ids)
         for chunk in _chunks(sorted(touched)):
             conn.execute(update(LinkAd).where(LinkAd.ad_id.in_(chunk)).values(recluster=True))
+        from zicht.store.aggregates import mark_stale
+
+        mark_stale(s)  # the count aggregates still hold the deleted ads until the next refresh
         return len(touched)
 
 

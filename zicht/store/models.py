@@ -554,3 +554,59 @@ class Alert(Base):
     seen_at: Mapped[datetime | None]
     seen_by: Mapped[str | None] = mapped_column(String(128))
     watch: Mapped[Watch] = relationship(back_populates="alerts")
+
+
+# ---------------------------------------------------------------- count aggregates (issue 5)
+# Pre-computed totals behind the dashboard and ``zicht export counts`` (``zicht.store.aggregates``):
+# filled by ``zicht process`` for the periods its changes touched, read while the store has not
+# changed since. Only totals that are not all zero are stored; the change columns are computed on read.
+
+
+class CountAggregate(Base):
+    """Totals of one area in one day or ISO week (Dutch local dates) at one area level."""
+
+    __tablename__ = "count_aggregates"
+
+    level: Mapped[str] = mapped_column(String(16), primary_key=True)
+    period_kind: Mapped[str] = mapped_column(String(8), primary_key=True)  # day | week
+    period_start: Mapped[date] = mapped_column(Date, primary_key=True)
+    area_code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    area_name: Mapped[str] = mapped_column(String(255))
+    active_ads: Mapped[int] = mapped_column(Integer)
+    new_ads: Mapped[int] = mapped_column(Integer)
+    contact_points: Mapped[int] = mapped_column(Integer)
+    personas: Mapped[int] = mapped_column(Integer)
+
+
+class CountMark(Base):
+    """What an ad looked like when the aggregates were last refreshed: a change marks its days dirty.
+
+    No foreign key: the mark of a deleted ad must outlive it, to know which periods lost the ad.
+    """
+
+    __tablename__ = "count_marks"
+
+    ad_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    first_seen: Mapped[datetime]
+    last_seen: Mapped[datetime]
+    version_stamp: Mapped[int] = mapped_column(Integer)  # highest ad_versions.id
+    facts_stamp: Mapped[datetime | None]  # newest extraction of its versions
+    persona_id: Mapped[int | None] = mapped_column(Integer)
+
+
+class CountRefresh(Base):
+    """The one row saying when and from what store state the aggregates were computed."""
+
+    __tablename__ = "count_refresh"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    algorithm: Mapped[str] = mapped_column(String(32))
+    stamps: Mapped[dict] = mapped_column(default=dict)  # the cheap store fingerprint, see aggregates.py
+    regions: Mapped[dict] = mapped_column(default=dict)  # region code -> hash of its name and gemeenten
+    refreshed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# Newest extraction and newest linking key, read on every dashboard request to see whether the
+# aggregates are still fresh.
+Index("ix_extractions_created_at", Extraction.created_at)
+Index("ix_link_ads_keyed_at", LinkAd.keyed_at)

@@ -481,6 +481,9 @@ class Store:
                 if current is None or version.last_seen >= current.last_seen:
                     ad.current_version_id = version.id
                 result.ad_ids.append(ad.id)
+            from zicht.store.aggregates import mark_stale
+
+            mark_stale(s)  # sightings change the counts: they are counted directly until the next refresh
         return result
 
     def versions_from_page(self, raw_page_id: int) -> list[AdVersion]:

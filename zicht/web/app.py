@@ -21,6 +21,11 @@ from zicht.store.store import Store
 from zicht.web import i18n
 from zicht.web.rendering import Templates
 from zicht.web.views import ad, ads, dashboard, decisions, errors, health, snapshots, worklist
+from zicht.web.views import alerts as alerts_view
+from zicht.web.views import interventions as interventions_view
+from zicht.web.views import movement as movement_view
+from zicht.web.views import networks as networks_view
+from zicht.web.views import regions as regions_view
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
@@ -62,8 +67,12 @@ def create_app(store: Store) -> FastAPI:
         query = request.url.query
         return RedirectResponse("/advertenties" + (f"?{query}" if query else ""), status_code=303)
 
-    for module in (ads, ad, worklist, decisions, snapshots, dashboard, health):
+    for module in (ads, ad, worklist, decisions, snapshots, dashboard, interventions_view, health):
         app.include_router(module.router)
+    app.include_router(movement_view.router)
+    app.include_router(networks_view.router)
+    app.include_router(alerts_view.router)
+    app.include_router(regions_view.router)
     errors.install(app)
     return app
 

@@ -33,7 +33,11 @@ class NavItem:
 NAVIGATION: tuple[NavItem, ...] = (
     NavItem("/werklijst", N_("Worklist")),
     NavItem("/advertenties", N_("Ads")),
+    NavItem("/netwerken", N_("Networks")),
     NavItem("/dashboard", N_("Dashboard")),
+    NavItem("/interventies", N_("Interventions")),
+    NavItem("/beweging", N_("Movement")),
+    NavItem("/signaleringen", N_("Alerts")),
 )
 
 
@@ -74,6 +78,13 @@ def _time_html(value: datetime | None, lang: str) -> Markup:
     )
 
 
+def _unseen_alerts(request: Request) -> int:
+    """The count badge on the Alerts navigation item (see ``zicht.web.views.alerts``)."""
+    from zicht.web.views.alerts import unseen_count
+
+    return unseen_count(request)
+
+
 def _environment(lang: str) -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES_DIR),
@@ -90,6 +101,7 @@ def _environment(lang: str) -> Environment:
         navigation=NAVIGATION,
         url_with=url_with,
         safe_href=safe_href,
+        unseen_alerts=_unseen_alerts,
     )
     env.filters["when"] = lambda value: _time_html(value, lang)
     env.filters["number"] = lambda value: i18n.format_number(value, lang)

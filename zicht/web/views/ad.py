@@ -14,6 +14,8 @@ from fastapi.responses import HTMLResponse
 from zicht.signals.catalogue import load_catalogue
 from zicht.sources.types import CANONICAL_FIELDS
 from zicht.store import views as queries
+from zicht.store.movement import persona_of_ad
+from zicht.store.network_page import ad_network
 from zicht.store.views import AdView
 from zicht.web import diff
 from zicht.web.ad_facts import KIND_LABELS, SOURCE_LABELS, facts_shown
@@ -110,6 +112,8 @@ def ad_page(request: Request, ad_id: str) -> HTMLResponse:
         signals=signals,
         facts=facts,
         reviews=queries.ad_reviews(store, ad.id),
+        network=ad_network(store, ad.id),
+        movement_subject=persona_of_ad(store, ad.id),
         entry=DecisionInput(user=remembered_user(request)),
         decision_labels=DECISION_LABELS,
         evidence_labels=EVIDENCE_LABELS,

@@ -39,6 +39,7 @@ LEVEL_LABELS: dict[str, str] = {
     "province": N_("Province"),
     "site": N_("Site"),
     "category": N_("Category"),
+    "region": N_("Region"),
 }
 PERIOD_LABELS: dict[str, str] = {"week": N_("Week"), "day": N_("Day")}
 
@@ -228,10 +229,11 @@ def build(store, form: DashboardForm) -> Dashboard:  # type: ignore[no-untyped-d
         d_first, d_last = default_range(store, form.period, DEFAULT_SPAN[form.period])  # type: ignore[arg-type]
         last = last or max(d_last, first or d_last)
         first = first or min(d_first, last)
-    table = area_counts(store, form.level, form.period, first, last)  # type: ignore[arg-type]
+    # Only what the page shows is read: the last period of every area, the one series of the chart.
+    table = area_counts(store, form.level, form.period, first, last, latest_only=True)  # type: ignore[arg-type]
     area_name = next((a.name for a in table.areas() if a.code == form.area), None) if form.area else None
     if area_name is not None:
-        series = table.for_area(form.area)
+        series = area_counts(store, form.level, form.period, first, last, area=form.area).rows  # type: ignore[arg-type]
     else:
         series = area_counts(store, "all", form.period, first, last).rows  # type: ignore[arg-type]
     last_start = period_start(table.last_day, form.period)  # type: ignore[arg-type]

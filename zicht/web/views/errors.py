@@ -19,6 +19,8 @@ NOT_FOUND: dict[str, str] = {
     "ad": N_("This ad was not found. The number may be wrong, or the ad was removed from Zicht."),
     "photo": N_("This photo was not found."),
     "snapshot": N_("This stored page was not found."),
+    "network": N_("This network was not found. Networks are renumbered when the linking stage runs again."),
+    "pair": N_("These two ads are not linked in this network."),
 }
 GENERIC_NOT_FOUND = N_("There is no page at this address.")
 
