@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -78,7 +79,7 @@ def open_store(ctx: typer.Context):  # type: ignore[no-untyped-def]
 
 
 def fail(message: str, code: int = 1) -> None:
-    err.print(f"[bold red]Error:[/] {message}")
+    err.print(f"[bold red]Error:[/] {escape(message)}")  # messages quote what was typed
     raise typer.Exit(code)
 
 

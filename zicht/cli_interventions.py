@@ -25,18 +25,25 @@ PROBLEMS = {
     "day_in_future": "--date is in the future: record an intervention once it has happened",
     "kind_unknown": "--kind must be one of {kinds}",
     "user_required": "--user is required: it is stored with the intervention",
-    "user_too_long": "--user is longer than 128 characters",
-    "description_too_long": "--description is longer than 2000 characters",
+    "user_too_long": "--user is longer than {max_user} characters",
+    "description_too_long": "--description is longer than {max_description} characters",
 }
 
 
 def _problems(exc) -> str:  # type: ignore[no-untyped-def]
-    from zicht.store.interventions import KINDS, MAX_GEMEENTEN
+    from zicht.store.interventions import KINDS, MAX_DESCRIPTION, MAX_GEMEENTEN, MAX_USER
 
     kinds = ", ".join(f"{code} ({label})" for code, label in KINDS.items())
     unknown = ", ".join(repr(u) for u in exc.unknown)
     return "; ".join(
-        PROBLEMS[p].format(unknown=unknown, max=MAX_GEMEENTEN, kinds=kinds) for p in exc.problems
+        PROBLEMS[p].format(
+            unknown=unknown,
+            max=MAX_GEMEENTEN,
+            kinds=kinds,
+            max_user=MAX_USER,
+            max_description=MAX_DESCRIPTION,
+        )
+        for p in exc.problems
     )
 
 
@@ -165,7 +172,7 @@ def report(
         moves.add_row(MOVE_LABELS[move], str(n), "too few to say" if share is None else f"{share:.0f}%")
     console.print(moves)
     if m.destinations:
-        dest = Table(title="Destination gemeenten (a persona seen in two counts in both)")
+        dest = Table(title="Destination gemeenten (a persona seen in two gemeenten counts in both)")
         for col in ("gemeente", "relation", "personas"):
             dest.add_column(col, justify="right" if col == "personas" else "left")
         for d in m.destinations:

@@ -17,6 +17,7 @@ import re
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 # No help here: the group's help is the docstring of its callback, ``zicht.cli.link``.
 link_app = typer.Typer(invoke_without_command=True)
@@ -81,7 +82,7 @@ def _decide(
     link_now: bool,
 ) -> None:
     from zicht.cli import console, fail, open_store, print_link_report, run_aggregates, run_link
-    from zicht.store.linking import LEVELS, record_decision
+    from zicht.store.linking import LEVELS, decisions_for, record_decision
 
     if level not in LEVELS:
         fail(f"--level must be one of {', '.join(LEVELS)}, not {level!r}")
@@ -93,16 +94,30 @@ def _decide(
         if a == b:
             fail(f"AD_A and AD_B are the same ad ({a}); a decision is about two different ads")
         console.print(f"Now: {_describe(store, [a, b])}.", highlight=False)
+        pair = (min(a, b), max(a, b))
+        same_pair = [
+            d
+            for d in decisions_for(store, a)
+            if (min(d.ad_a, d.ad_b), max(d.ad_a, d.ad_b)) == pair and d.level == level
+        ]
+        # Conflicting decisions: the latest on a pair and level counts; say which one this overrides.
+        earlier = [same_pair[-1]] if same_pair and same_pair[-1].decision != decision else []
         try:
             decision_id = record_decision(store, a, b, decision, user.strip(), reason.strip(), level=level)
         except (KeyError, ValueError) as exc:
             fail(str(exc.args[0] if exc.args else exc))
         verb = "must be linked" if decision == "confirm" else "must not be linked"
+        who = f"{decision} by {user.strip()}{': ' + reason.strip() if reason.strip() else ''}"
         console.print(
-            f"Decision {decision_id} stored: ads {a} and {b} {verb} as one {level} "
-            f"({decision} by {user.strip()}{': ' + reason.strip() if reason.strip() else ''}).",
+            f"Decision {decision_id} stored: ads {a} and {b} {verb} as one {level} ({escape(who)}).",
             highlight=False,
         )
+        for d in earlier:
+            console.print(
+                f"It replaces decision {d.id} ({escape(f'{d.decision} by {d.user}')}, "
+                f"{d.created_at:%Y-%m-%d}): the latest decision on a pair counts.",
+                highlight=False,
+            )
         if not link_now:
             console.print(
                 "It takes effect at the next linking run (`zicht link` or `zicht process`); "

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 region_app = typer.Typer(
@@ -83,8 +84,10 @@ def add(
         except RegionError as exc:
             fail(f"region {name!r} not stored: {_explain(exc)}")
     for note in notes:
-        console.print(f"Note: {note}.")
-    console.print(f"Stored region {row.name!r} (id {row.id}) with {len(row.gemeenten)} gemeenten.")
+        console.print(f"Note: {escape(note)}.")
+    console.print(
+        f"Stored region {escape(repr(row.name))} (id {row.id}) with {len(row.gemeenten)} gemeenten."
+    )
 
 
 @region_app.command("list")
@@ -103,7 +106,13 @@ def list_(ctx: typer.Context) -> None:
         table.add_column(col, justify="right" if col == "id" else "left")
     for r in regions:
         names = ", ".join(r.gemeente_names)
-        table.add_row(str(r.id), r.name, f"{len(r.gemeenten)}: {names}", r.description, r.created_by)
+        table.add_row(
+            str(r.id),
+            escape(r.name),
+            f"{len(r.gemeenten)}: {names}",
+            escape(r.description),
+            escape(r.created_by),
+        )
     console.print(table)
 
 
@@ -122,9 +131,9 @@ def show(
         fail(f"there is no region {name!r}; `zicht region list` shows them")
         return
     created = f", {row.created_at:%Y-%m-%d}" if row.created_at else ""
-    console.print(f"[bold]{row.name}[/] (id {row.id}, created by {row.created_by}{created})")
+    console.print(f"[bold]{escape(row.name)}[/] (id {row.id}, created by {escape(row.created_by)}{created})")
     if row.description:
-        console.print(row.description)
+        console.print(escape(row.description))
     table = Table(title=f"{len(row.gemeenten)} gemeenten")
     for col in ("code", "gemeente", "province", "police unit"):
         table.add_column(col)
@@ -146,4 +155,4 @@ def remove(
         removed = delete_region(store, name)
     if not removed:
         fail(f"there is no region {name!r}; `zicht region list` shows them")
-    console.print(f"Removed region {name!r}.")
+    console.print(f"Removed region {escape(repr(name))}.")

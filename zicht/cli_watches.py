@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 watch_app = typer.Typer(
@@ -59,7 +60,7 @@ def watch_add(
         except WatchError as exc:
             cli.fail(f"watch not stored: {exc}")
     cli.console.print(
-        f"Watch {watch.id} stored ({watch.kind}{': ' + watch.label if watch.label else ''}). "
+        f"Watch {watch.id} stored ({watch.kind}{': ' + escape(watch.label) if watch.label else ''}). "
         "Alerts are raised for appearances from now on, by `zicht process`."
     )
 
@@ -82,8 +83,8 @@ def watch_list(
         table.add_row(
             str(w.id),
             w.kind,
-            w.title,
-            w.created_by,
+            escape(w.title),
+            escape(w.created_by),
             _local(w.created_at),
             _local(w.checked_at) or "not yet",
             str(w.alerts),
@@ -123,7 +124,7 @@ def alerts_command(
         bool, typer.Option("--mark-seen", help="Mark the alerts shown as seen (needs --user).")
     ] = False,
     user: Annotated[str, typer.Option("--user", help="Your name, stored with --mark-seen.")] = "",
-    limit: Annotated[int, typer.Option("--limit", help="Show at most this many alerts.")] = 200,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="Show at most this many alerts.")] = 200,
 ) -> None:
     """Alerts raised by watches: unseen first, newest first."""
     from zicht.store.watches import WatchError, list_alerts
@@ -146,11 +147,12 @@ def alerts_command(
         table.add_column(col, no_wrap=col in ("when", "ad"))
     for a in rows:
         ad = f"/advertenties/{a.ad_id}" if a.ad_id is not None else ""
-        seen = f"{_local(a.seen_at)} {a.seen_by or ''}".strip() if a.seen_at else ""
-        table.add_row(_local(a.raised_at), f"{a.watch_id} {a.watch_title}", ad, a.place, a.message, seen)
+        seen = escape(f"{_local(a.seen_at)} {a.seen_by or ''}".strip()) if a.seen_at else ""
+        title = escape(f"{a.watch_id} {a.watch_title}")
+        table.add_row(_local(a.raised_at), title, ad, escape(a.place), escape(a.message), seen)
     cli.console.print(table)
     if mark_seen:
-        cli.console.print(f"{marked} alerts marked seen by {user.strip()}.")
+        cli.console.print(f"{marked} alerts marked seen by {escape(user.strip())}.")
 
 
 def print_check_report(report) -> None:  # type: ignore[no-untyped-def]

@@ -83,6 +83,23 @@ def test_groups_sum_gemeente_rows_and_compare_means() -> None:
     g = group_change("target", (SCHIEDAM,), group_weeks(table, [SCHIEDAM], starts), w)
     assert (g.active_before, g.active_after, g.new_before, g.new_after) == (15.0, 5.0, 2, 2)
     assert g.active_change_pct == pytest.approx(-100 * 10 / 15) and not g.too_few
+    # The data end in the first week after (the last crawl): the week beyond it is unknown, not zero,
+    # so the after-mean is that one week's count, not half of it.
+    cut = group_change(
+        "target", (SCHIEDAM,), group_weeks(table, [SCHIEDAM], starts), w, (starts[0], starts[3])
+    )
+    assert (cut.active_before, cut.active_after) == (15.0, 4.0)
+    # The data start in the second week before: the first is left out of the before-mean.
+    late = group_change(
+        "target", (SCHIEDAM,), group_weeks(table, [SCHIEDAM], starts), w, (starts[1], starts[4])
+    )
+    assert (late.active_before, late.active_after) == (10.0, 5.0)
+    # No data at all after the intervention week: nothing after to compare with, not a fall to zero.
+    none = group_change(
+        "target", (SCHIEDAM,), group_weeks(table, [SCHIEDAM], starts), w, (starts[0], starts[2])
+    )
+    assert none.active_after == 0.0 and none.active_before == 15.0
+    assert none.too_few and none.active_change_pct is None
     assert SCHIEDAM not in rest_of_units([SCHIEDAM], [VLAARDINGEN])
     assert ROTTERDAM in rest_of_units([SCHIEDAM], [VLAARDINGEN])
 

@@ -131,3 +131,21 @@ def test_unknown_ads_and_bad_arguments_are_clear_errors(
 def test_full_does_not_go_with_a_decision(linked_db: str) -> None:
     r = _zicht(linked_db, "link", "--full", "confirm", "partner:1", "partner:2", "--user", "anna")
     assert r.exit_code == 1 and "--full belongs to `zicht link` itself" in r.output
+
+
+def test_a_conflicting_decision_says_which_one_it_replaces(linked_db: str) -> None:
+    r = _zicht(linked_db, "link", "split", "partner:1", "partner:2", "--user", "anna")
+    assert r.exit_code == 0 and "replaces" not in r.output
+    first = int(r.output.split("Decision ")[1].split()[0])
+    r = _zicht(linked_db, "link", "confirm", "partner:2", "partner:1", "--user", "bo")
+    assert r.exit_code == 0, r.output
+    assert f"It replaces decision {first} (split by anna," in " ".join(r.output.split())
+    # The same decision again replaces nothing; another level is another question.
+    again = _zicht(linked_db, "link", "confirm", "partner:1", "partner:2", "--user", "cy")
+    assert again.exit_code == 0 and "replaces" not in again.output
+    r = _zicht(linked_db, "link", "split", "partner:1", "partner:2", "--user", "cy", "--level", "network")
+    assert r.exit_code == 0 and "replaces" not in r.output
+    r = _zicht(linked_db, "link")  # the latest persona decision (confirm), not the earlier split, applies
+    assert r.exit_code == 0, r.output
+    after = _personas(linked_db)
+    assert after["1"] == after["2"]

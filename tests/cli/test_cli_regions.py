@@ -89,3 +89,17 @@ def test_old_names_are_mapped_with_a_note_and_replace_changes_a_region(db_url: s
     assert r.exit_code == 0, r.output
     with Store.open(db_url, data_dir=tmp_path / "data") as store:
         assert get_region(store, "Amstel").gemeenten == ["GM0363", "GM0384"]  # type: ignore[union-attr]
+
+
+def test_typed_text_is_shown_as_typed_not_read_as_markup(db_url: str) -> None:
+    # Rich reads "[...]" as markup: a name like this once made `region list` fail for everybody.
+    r = _zicht(db_url, "region", "add", "[/]Zuid", "Heerlen", "-u", "[bold]An", "--description", "[/b] x")
+    assert r.exit_code == 0, r.output
+    assert "Stored region '[/]Zuid'" in r.output
+    r = _zicht(db_url, "region", "list")
+    assert r.exit_code == 0, r.output
+    assert "[/]Zuid" in r.output and "[bold]An" in r.output and "[/b] x" in r.output
+    r = _zicht(db_url, "region", "show", "[/]zuid")
+    assert r.exit_code == 0 and "[/]Zuid" in r.output and "created by [bold]An" in r.output
+    r = _zicht(db_url, "region", "show", "[red]")
+    assert r.exit_code == 1 and "there is no region '[red]'" in r.output

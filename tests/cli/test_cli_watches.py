@@ -88,3 +88,11 @@ def test_watch_add_errors_are_clear(db_url: str) -> None:
     assert r.exit_code == 1 and "there is no ad 12" in r.output
     r = _zicht(db_url, "watch", "add", "photo", "3", "--user", "Anna")
     assert r.exit_code == 1 and "no hashed photo with id 3" in r.output
+    # A negative LIMIT means "no limit" to SQLite and is an error to PostgreSQL: refused up front.
+    r = _zicht(db_url, "alerts", "--limit", "-1")
+    assert r.exit_code == 2 and "--limit" in r.output
+    # Typed names and labels are shown as typed, never read as rich markup.
+    r = _zicht(db_url, "watch", "add", "contact", "0611112222", "--user", "[/]", "--label", "[red]L")
+    assert r.exit_code == 0 and "(contact: [red]L)" in r.output
+    r = _zicht(db_url, "watch", "list")
+    assert r.exit_code == 0 and "[red]L" in r.output and "[/]" in r.output

@@ -105,6 +105,18 @@ def test_watch_form_alert_and_mark_seen(store: Store) -> None:
         assert [a.watch_kind for a in list_alerts(store)] == ["template"]
         page = c.get("/signaleringen")
         assert "Het gevolgde contactpunt" in page.text.split("seen-alerts")[1] and "Bert" in page.text
+        # "Mark all" marks what the page showed: an alert raised after it was loaded stays new.
+        page = c.get("/signaleringen")
+        shown = max(a.id for a in list_alerts(store))
+        assert f'name="upto" value="{shown}"' in page.text
+        ingest_ad(store, "3", "0612345678")
+        assert check_watches(store).raised == 2
+        later = c.post(
+            "/signaleringen/gezien",
+            data={"user": "Bert", "all": "1", "upto": str(shown)},
+            headers=SAME_ORIGIN,
+        )
+        assert later.status_code == 200 and len(list_alerts(store)) == 2
         all_seen = c.post("/signaleringen/gezien", data={"user": "Bert", "all": "1"}, headers=SAME_ORIGIN)
         assert all_seen.status_code == 200 and "Geen nieuwe signaleringen." in all_seen.text
 

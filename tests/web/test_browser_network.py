@@ -11,7 +11,9 @@ import pytest
 from network_seed import SHARED, NetSeed, seed_network
 from playwright.sync_api import Page, expect
 
-from zicht.store.network_page import network_page
+from zicht.demo.big_network import add_telefonist
+from zicht.store import linking as sql
+from zicht.store.network_page import GRAPH_MAX_PERSONAS, network_page
 from zicht.store.store import Store
 from zicht.web.app import ServerThread
 
@@ -89,8 +91,8 @@ def test_clicking_an_edge_fills_the_why_panel(page: Page, live_network: tuple[st
     expect(panel).to_have_attribute("data-showing", f"persona-{seed.nina}")
     expect(panel).to_contain_text("Nina, 21")
 
-    # the table's button does the same for a pair inside one persona (not drawn as an edge)
-    page.locator(f'button[data-show="pair-{seed.ids["kinky:1"]}-{seed.ids["sexjobs:2"]}"]').click()
+    # the table's link does the same for a pair inside one persona (not drawn as an edge)
+    page.locator(f'a.why-link[data-show="pair-{seed.ids["kinky:1"]}-{seed.ids["sexjobs:2"]}"]').click()
     expect(panel).to_contain_text("same persona")
     expect(panel).to_contain_text("distance 2")
     no_console_errors(page)
@@ -122,17 +124,13 @@ def test_a_split_decision_is_posted_and_listed(page: Page, live_network: tuple[s
     no_console_errors(page)
 
 
-def test_panel_loads_pairs_beyond_the_table(
-    page: Page, live_network: tuple[str, NetSeed, Store], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A big network lists only its first pairs; a click on any edge still shows why (the pair's page)."""
-    import zicht.store.network_page as queries
-
+def test_panel_loads_a_pairs_evidence_on_demand(page: Page, live_network: tuple[str, NetSeed, Store]) -> None:
+    """The page holds no pair's evidence (a national network has thousands of pairs); a click on any
+    edge fetches the pair's own page and shows its why block."""
     url, seed, _ = live_network
-    monkeypatch.setattr(queries, "MAX_PAIRS", 0)
     page.goto(f"{url}/netwerken/{seed.network}?lang=en")
     expect(page.locator("#network-graph")).to_have_attribute("data-state", "ready")
-    assert page.locator("#links-table").count() == 0
+    assert page.locator("[data-why^=pair-]").count() == 0
     key = page.evaluate(
         "() => { const cy = document.getElementById('network-graph').cy;"
         " const e = cy.edges('[channel = \"phone\"][kind = \"link\"]')[0]; e.emit('tap'); return e.data('why'); }"
@@ -142,4 +140,50 @@ def test_panel_loads_pairs_beyond_the_table(
     expect(panel).to_contain_text("shared contact point, different photos")
     page.locator("#why-body button.panel-decide").click()
     expect(page.locator(".link-decision-form").get_by_label("Ad B")).to_have_value(str(seed.nina))
+    no_console_errors(page)
+
+
+@pytest.fixture(scope="module")
+def live_big_network(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int]]:
+    """A telefonist's network of 150 personas (more than the graph draws)."""
+    tmp: Path = tmp_path_factory.mktemp("live-big-network")
+    store = Store.open(f"sqlite:///{tmp / 'zicht.db'}", data_dir=tmp / "data")
+    net = add_telefonist(store, personas=150, numbers=2, max_ads=1, seed=9)
+    network = sql.assignment_of(store, net.ad_ids[:1])[net.ad_ids[0]][1]
+    server = ServerThread(store)
+    try:
+        yield server.url, network
+    finally:
+        server.stop()
+        store.close()
+
+
+def test_a_big_network_draws_its_capped_graph_and_loads_a_pair_on_demand(
+    page: Page, live_big_network: tuple[str, int]
+) -> None:
+    url, network = live_big_network
+    page.goto(f"{url}/netwerken/{network}?lang=en")
+    graph = page.locator("#network-graph")
+    expect(graph).to_have_attribute("data-state", "ready")
+    personas = page.evaluate(
+        "() => document.getElementById('network-graph').cy.nodes('[kind = \"persona\"]').length"
+    )
+    assert personas == GRAPH_MAX_PERSONAS
+    assert graph.get_attribute("data-edges") == graph.get_attribute("data-expected-edges")
+    # a link's label is built in the browser from the channel names sent once
+    label = page.evaluate(
+        "() => document.getElementById('network-graph').cy.edges('[kind = \"link\"]')[0].data('label')"
+    )
+    assert label.startswith("same phone number 0.")
+    # the heat map (rows per gemeente, flattened by Vega-Lite) draws one cell per week and gemeente
+    chart = page.locator("#timeline-chart")
+    expect(chart).to_have_attribute("data-rendered", "true")
+    cells = page.locator(
+        "#timeline-chart svg path[aria-roledescription='rect mark'], #timeline-chart svg .mark-rect path"
+    )
+    assert cells.count() > 10
+    page.locator("a.why-link").first.click()
+    panel = page.locator("#why-body")
+    expect(panel).to_contain_text("same +316")
+    expect(panel.locator("button.panel-decide")).to_have_count(1)
     no_console_errors(page)

@@ -54,6 +54,15 @@ def text(node) -> str:  # type: ignore[no-untyped-def]
     return node.text(separator=" ", strip=True)
 
 
+def graph_rows(html: HTMLParser) -> dict:
+    """The graph's JSON block, its rows as dicts of their fields."""
+    graph = json.loads(html.css_first("script#graph-data").text())
+    return {
+        "nodes": [dict(zip(graph["node_fields"], row, strict=True)) for row in graph["nodes"]],
+        "edges": [dict(zip(graph["edge_fields"], row, strict=True)) for row in graph["edges"]],
+    }
+
+
 # ---------------------------------------------------------------- the list
 
 
@@ -132,15 +141,24 @@ def test_why_linked_table_gives_channel_score_value_and_reason(
     between = rows[f"{k1}-{k3}"]
     assert text(between.css_first("[data-col=channels]")) == "phone 0.95 , email 0.00 hub"
     assert text(between.css_first("[data-col=verdict]")) == "same network, other persona"
-    why = text(between.css_first(".why-content"))
+    assert text(between.css_first("[data-col=reason]")) == (
+        "shared contact point, different photos; name differs (lisa / nina); age differs (24 / 21)"
+    )
+    # the evidence itself is loaded on demand: the pair's own page (the panel fetches it)
+    link = between.css_first("a.why-link")
+    assert link.attributes["href"] == f"/netwerken/{seed.network}/paren/{k1}-{k3}"
+    assert between.css(".why-content") == []
+    pair = page_html(client, link.attributes["href"] + "?lang=en")
+    why = text(pair.css_first(".why-content"))
     assert SHARED in why and "shared contact point, different photos" in why
     assert HUB_EMAIL in why and "Shared, but a hub" in why
-    raw = json.loads(between.css(".raw-evidence pre")[0].text())
+    raw = json.loads(pair.css(".raw-evidence pre")[0].text())
     assert raw["values"] == [SHARED] and raw["kinds"] == ["phone"]
 
     lisa = rows[f"{k1}-{s2}"]
     assert text(lisa.css_first("[data-col=verdict]")) == "same persona"
-    lisa_why = text(lisa.css_first(".why-content"))
+    lisa_page = page_html(client, f"/netwerken/{seed.network}/paren/{k1}-{s2}?lang=en")
+    lisa_why = text(lisa_page.css_first(".why-content"))
     assert "same photo" in lisa_why and "distance 2" in lisa_why  # the re-encoded photo
     assert f"photo {seed.photo_ids['lisa']} ↔ photo {seed.photo_ids['lisa-copy']}" in lisa_why
     decide = lisa.css_first("a.decide-link")
@@ -167,8 +185,8 @@ def test_contact_points_and_photos_with_hubs_marked(
     assert phash_hex(PHASH_LISA) in text(lisa_photo) and phash_hex(PHASH_LISA_COPY) in text(lisa_photo)
     assert len(photos) == 2
 
-    graph = json.loads(html.css_first("script#graph-data").text())
-    nodes = {n["data"]["id"]: n["data"] for n in graph["nodes"]}
+    graph = graph_rows(html)
+    nodes = {n["id"]: n for n in graph["nodes"]}
     assert set(nodes) == {
         f"persona:{seed.lisa}",
         f"persona:{seed.nina}",
@@ -180,8 +198,8 @@ def test_contact_points_and_photos_with_hubs_marked(
     # the graph names contact points neutrally; the full value is in the tables and the panel
     assert nodes[f"contact:phone:{SHARED}"]["label"] == "phone …5678"
     assert nodes[f"contact:email:{HUB_EMAIL}"]["label"].startswith("hub · ")
-    assert nodes[f"contact:email:{HUB_EMAIL}"]["hub"] is True
-    links = [e["data"] for e in graph["edges"] if e["data"]["kind"] == "link"]
+    assert nodes[f"contact:email:{HUB_EMAIL}"]["hub"] == 1
+    links = [e for e in graph["edges"] if e["kind"] == "link"]
     assert {(e["channel"], e["score"], e["why"]) for e in links} == {
         ("phone", 0.95, f"pair-{seed.ids['kinky:1']}-{seed.nina}"),
         ("email", 0.0, f"pair-{seed.ids['kinky:1']}-{seed.nina}"),
@@ -210,7 +228,13 @@ def test_timeline_counts_ads_per_iso_week_and_gemeente(
         "2026-W42": ("1", {"GM0917": "Heerlen (1)"}),  # Lisa's first ad, seen again on day 8
     }
     spec = json.loads(html.css_first("script#timeline-spec").text())
-    assert sorted((v["week"], v["gemeente"], v["ads"]) for v in spec["data"]["values"]) == [
+    assert spec["transform"] == [{"flatten": ["week", "ads"]}]  # one row per gemeente, flattened by Vega-Lite
+    cells = [
+        (w, v["gemeente"], n)
+        for v in spec["data"]["values"]
+        for w, n in zip(v["week"], v["ads"], strict=True)
+    ]
+    assert sorted(cells) == [
         ("2026-W41", "Heerlen", 2),
         ("2026-W41", "Maastricht", 1),
         ("2026-W42", "Heerlen", 1),
@@ -330,18 +354,25 @@ def test_each_pair_has_a_page_of_its_own(client: TestClient, linked: tuple[Store
     assert client.get(f"/netwerken/{seed.network}/paren/x-y").status_code == 404
 
 
-def test_a_long_list_of_pairs_is_cut_and_can_be_shown_whole(
+def test_a_long_list_of_pairs_is_paged(
     client: TestClient, linked: tuple[Store, NetSeed], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import zicht.store.network_page as queries
 
     _, seed = linked
-    monkeypatch.setattr(queries, "MAX_PAIRS", 2)
-    cut = page_html(client, f"/netwerken/{seed.network}?lang=en")
-    assert len(cut.css("#links-table tbody tr")) == 2
-    assert "Showing 2 of 3 linked pairs." in text(cut.css_first("#h-links").parent)
-    whole = page_html(client, f"/netwerken/{seed.network}?paren=alle")
-    assert len(whole.css("#links-table tbody tr")) == 3
+    monkeypatch.setattr(queries, "PAIRS_PER_PAGE", 2)
+    first = page_html(client, f"/netwerken/{seed.network}?lang=en")
+    first_rows = [r.attributes["data-pair"] for r in first.css("#links-table tbody tr")]
+    assert len(first_rows) == 2
+    assert "Showing 2 of 3 linked pairs." in text(first.css_first("#h-links").parent)
+    pager = first.css_first('nav[data-pager="paren"]')
+    assert pager.css_first("a[rel=next]").attributes["href"] == f"/netwerken/{seed.network}?paren=2#h-links"
+    second = page_html(client, f"/netwerken/{seed.network}?paren=2&lang=en")
+    second_rows = [r.attributes["data-pair"] for r in second.css("#links-table tbody tr")]
+    assert len(second_rows) == 1 and not set(second_rows) & set(first_rows)
+    assert second.css_first('nav[data-pager="paren"] a[rel=prev]') is not None
+    beyond = page_html(client, f"/netwerken/{seed.network}?paren=99")  # the last page
+    assert [r.attributes["data-pair"] for r in beyond.css("#links-table tbody tr")] == second_rows
 
 
 def test_without_javascript_a_pair_link_fills_in_the_form(
@@ -355,3 +386,41 @@ def test_without_javascript_a_pair_link_fills_in_the_form(
     assert "checked" in html.css_first("#ld-level-persona").attributes  # one persona: the persona level
     other = page_html(client, f"/netwerken/{seed.network}?paar={k1}-{seed.ids['redlights:4']}")
     assert other.css_first("#ld-a option[selected]") is None  # not two ads of this network
+
+
+# ---------------------------------------------------------------- the stage's texts in the reader's language
+
+
+def test_reasons_evidence_and_roles_read_in_dutch_and_in_english(
+    client: TestClient, linked: tuple[Store, NetSeed]
+) -> None:
+    _, seed = linked
+    k1, k3 = seed.ids["kinky:1"], seed.nina
+    nl = page_html(client, f"/netwerken/{seed.network}?lang=nl")
+    assert text(nl.css_first(f"#pair-{k1}-{k3} [data-col=reason]")) == (
+        "gedeeld contactpunt, andere foto's; naam verschilt (lisa / nina); leeftijd verschilt (24 / 21)"
+    )
+    role = nl.css_first("#roles-table tbody tr")
+    assert f"phone:{SHARED} is het contactpunt voor 2 persona's in 2 gemeente(n)" in text(role)
+    assert "Heerlen, Maastricht" in text(role)  # the gemeenten by name, not by code
+    pair_nl = text(
+        page_html(client, f"/netwerken/{seed.network}/paren/{k1}-{k3}?lang=nl").css_first(".why-content")
+    )
+    assert f"zelfde {SHARED}" in pair_nl
+    assert f"zelfde {HUB_EMAIL}: gedeeld door zeer veel advertenties, niet gebruikt" in pair_nl
+    assert "is the contact" not in text(nl.css_first("main")) and "shared contact point" not in pair_nl
+
+    en = page_html(client, f"/netwerken/{seed.network}?lang=en")
+    assert text(en.css_first(f"#pair-{k1}-{k3} [data-col=reason]")).startswith(
+        "shared contact point, different photos; name differs"
+    )
+    pair_en = text(
+        page_html(client, f"/netwerken/{seed.network}/paren/{k1}-{k3}?lang=en").css_first(".why-content")
+    )
+    assert f"same {SHARED}" in pair_en and f"same {HUB_EMAIL}: shared by very many ads, not used" in pair_en
+    lisa = text(
+        page_html(client, f"/netwerken/{seed.network}/paren/{k1}-{seed.ids['sexjobs:2']}?lang=nl").css_first(
+            ".why-content"
+        )
+    )
+    assert "1 overeenkomend(e) fotopaar/-paren; 1 en 1 foto's (pHash-afstand 2)" in lisa

@@ -187,14 +187,32 @@ def too_few_ads(before: float, after: float) -> bool:
     return max(before, after) < MIN_WEEKLY_ADS
 
 
+def covered(mondays: Sequence[date], data_range: tuple[date, date] | None) -> tuple[date, ...]:
+    """The weeks (by Monday) that overlap the days the store holds data for; all when unknown."""
+    if data_range is None:
+        return tuple(mondays)
+    first, last = data_range
+    return tuple(m for m in mondays if m <= last and m + timedelta(days=6) >= first)
+
+
+def _mean(weeks: Sequence[WeekCount], mondays: Sequence[date]) -> float:
+    return sum(w.active_ads for w in weeks if w.week_start in mondays) / len(mondays) if mondays else 0.0
+
+
 def group_change(
-    group: str, codes: tuple[str, ...], weeks: tuple[WeekCount, ...], win: Windows
+    group: str,
+    codes: tuple[str, ...],
+    weeks: tuple[WeekCount, ...],
+    win: Windows,
+    data_range: tuple[date, date] | None = None,
 ) -> GroupChange:
+    """Means per week of active ads over the weeks the data cover: a week after the last crawl (or
+    before the first) is unknown, not zero, and would otherwise read as a fall (or a rise)."""
     before = [w for w in weeks if w.week_start in win.before]
     after = [w for w in weeks if w.week_start in win.after]
-    mean_b = sum(w.active_ads for w in before) / len(win.before)
-    mean_a = sum(w.active_ads for w in after) / len(win.after)
-    few = too_few_ads(mean_b, mean_a)
+    known_b, known_a = covered(win.before, data_range), covered(win.after, data_range)
+    mean_b, mean_a = _mean(before, known_b), _mean(after, known_a)
+    few = too_few_ads(mean_b, mean_a) or not known_b or not known_a
     return GroupChange(
         group=group,
         codes=codes,
@@ -376,10 +394,12 @@ def compare(
     near_codes = tuple(c for c in dict.fromkeys(near) if c not in target_codes)
     rest = rest_of_units(target_codes, near_codes)
     groups = {
-        name: group_change(name, codes, group_weeks(gemeente_weeks, codes, starts), win)
+        name: group_change(name, codes, group_weeks(gemeente_weeks, codes, starts), win, data_range)
         for name, codes in (("target", target_codes), ("neighbours", near_codes), ("rest", rest))
     }
-    groups["national"] = group_change("national", (), group_weeks(national_weeks, None, starts), win)
+    groups["national"] = group_change(
+        "national", (), group_weeks(national_weeks, None, starts), win, data_range
+    )
     before = presence(spans, *win.before_days)
     after = presence(spans, *win.after_days)
     moved = movement(before, after, target_codes, near_codes)

@@ -23,15 +23,66 @@ from zicht.sources.types import ParsedAd
 from zicht.store import stages
 from zicht.store.store import IngestItem, Store
 
-NAMES = (
-    "Anna Bella Chantal Demi Esmee Fleur Gina Hanna Ilse Jade Kim Lotte Mila Noor Olga Petra "
-    "Quinty Romy Sanne Tess Uma Vera Wendy Xena Yara Zoë"
-).split()
-PLACES = (
-    "Amsterdam Rotterdam Utrecht Eindhoven Groningen Tilburg Almere Breda Nijmegen Apeldoorn Arnhem "
-    "Haarlem Enschede Amersfoort Zaanstad Zwolle Leiden Maastricht Dordrecht Zoetermeer Venlo Heerlen "
-    "Deventer Delft Alkmaar Leeuwarden Helmond Hilversum Hengelo Roosendaal"
-).split()
+NAMES = [
+    "Anna",
+    "Bella",
+    "Chantal",
+    "Demi",
+    "Esmee",
+    "Fleur",
+    "Gina",
+    "Hanna",
+    "Ilse",
+    "Jade",
+    "Kim",
+    "Lotte",
+    "Mila",
+    "Noor",
+    "Olga",
+    "Petra",
+    "Quinty",
+    "Romy",
+    "Sanne",
+    "Tess",
+    "Uma",
+    "Vera",
+    "Wendy",
+    "Xena",
+    "Yara",
+    "Zoë",
+]
+PLACES = [
+    "Amsterdam",
+    "Rotterdam",
+    "Utrecht",
+    "Eindhoven",
+    "Groningen",
+    "Tilburg",
+    "Almere",
+    "Breda",
+    "Nijmegen",
+    "Apeldoorn",
+    "Arnhem",
+    "Haarlem",
+    "Enschede",
+    "Amersfoort",
+    "Zaanstad",
+    "Zwolle",
+    "Leiden",
+    "Maastricht",
+    "Dordrecht",
+    "Zoetermeer",
+    "Venlo",
+    "Heerlen",
+    "Deventer",
+    "Delft",
+    "Alkmaar",
+    "Leeuwarden",
+    "Helmond",
+    "Hilversum",
+    "Hengelo",
+    "Roosendaal",
+]
 SENTENCES = (
     "Ik ontvang graag in een schone en rustige woning.",
     "Parkeren kan gratis voor de deur.",
@@ -72,7 +123,7 @@ def add_telefonist(
 ) -> BigNetwork:
     """Ingest one telefonist's network of ``personas`` personas and link it (incrementally)."""
     rng = random.Random(seed)
-    phones = [f"+3169{seed % 100:02d}{n:05d}" for n in range(numbers)]
+    phones = [f"+3161{seed % 100:02d}{n:05d}" for n in range(numbers)]
     net = BigNetwork(phones)
     items: list[IngestItem] = []
     photos: dict[str, int] = {}
@@ -97,10 +148,9 @@ def add_telefonist(
                 source_id=source_id,
                 url=f"https://{site}.example/ad/{source_id}",
                 title=f"{name} in {place}",
-                text=f"Hoi, ik ben {name}. {text}",
+                text=f"Hoi, ik ben {name}. {text}" + (f" Ook bereikbaar op {second}." if second else ""),
                 fields={"name": name, "age": str(age), "location": place},
                 phone=phone,
-                phone_url=f"https://wa.me/{second.lstrip('+')}" if second else None,
                 images=[f"https://{site}.example/img/{photo}.jpg"],
             )
             seen = START + timedelta(days=rng.randrange(0, 70))

@@ -8,11 +8,11 @@ Which truth each figure uses, and why:
   photos, name and age), so all of it is within reach. A scam operator's profile is its own persona,
   not the persona whose photos and text it copies.
 - **Networks, raw truth**: the generator's ``network_id``. A scam operator's profiles that copy
-  *different* victims share nothing a reader can see (own numbers, other photos, other text), so no
+  *different* personas share nothing a reader can see (own numbers, other photos, other text), so no
   method can join them; the best F1 any method can reach is printed beside it (the observable truth
   scored against the raw truth).
 - **Networks, observable truth**: the raw network, except that a scam operator's ads form one network
-  per victim they copy (operator, copied persona). This is what linking can reach, and where the
+  per persona they copy (operator, copied persona). This is what linking can reach, and where the
   target (F1 >= 0.95) is measured — the same truth as ``tests/linking/test_demo_end_to_end.py``.
 - **False merges between scam operators**: predicted personas and networks holding ads of two or more
   operators (truth ``scam_operator_id``). The target is none.
@@ -33,7 +33,7 @@ SCAM_MERGES_TARGET = 0  # at most
 
 TRUTH_PERSONA = "generator persona_id (raw)"
 TRUTH_NETWORK_RAW = "generator network_id (raw)"
-TRUTH_NETWORK_OBSERVABLE = "observable: scam copies of one victim = one network"
+TRUTH_NETWORK_OBSERVABLE = "observable: scam copies of one persona = one network"
 
 
 @dataclass(frozen=True)
@@ -158,7 +158,7 @@ def linking_metrics(truth: GroundTruth, assignments: Iterable, *, examples: int 
         true_network[key] = t.network_id
         if t.scam_operator_id:
             operator[key] = t.scam_operator_id
-            observable[key] = f"{t.scam_operator_id}/{t.copied_from_persona or 'no victim'}"
+            observable[key] = f"{t.scam_operator_id}/{t.copied_from_persona or 'no copied persona'}"
         else:
             observable[key] = t.network_id
     return LinkingMetrics(

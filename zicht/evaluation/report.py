@@ -488,7 +488,7 @@ def _print_linking(report: EvaluationReport, console: Console, examples: int) ->
     notes = [
         "Clusters: predicted by linking; groups: in the truth. Raw truth: persona_id and network_id as the "
         "generator wrote them; observable: network_id, except that "
-        "a scam operator's copies of one victim count as one network (copies of different victims share "
+        "a scam operator's copies of one persona count as one network (copies of different personas share "
         f"nothing a reader can see). Targets: persona F1 ≥ {PERSONA_F1_TARGET}, observable network F1 ≥ "
         f"{NETWORK_F1_TARGET}"
     ]

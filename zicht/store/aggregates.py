@@ -362,6 +362,8 @@ def refresh_aggregates(store: Store, on_progress: Progress | None = None) -> Ref
         old_hashes: dict[str, str] = {}
     else:
         old_hashes = dict(state.regions)
+        if state.stamps == report.stamps and old_hashes == hashes:
+            return report  # nothing changed since the last refresh: not even the marks are read
 
     old, new = _stored_marks(store), _current_marks(store)
     changed: dict[int, Mark | None] = {}

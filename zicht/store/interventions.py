@@ -20,7 +20,7 @@ from zicht.analysis.counts import count, previous_period
 from zicht.analysis.displacement import DEFAULT_WEEKS, MAX_WEEKS, Comparison, compare, neighbours, windows
 from zicht.store.counts import ad_spans, data_range, local_day_today, personas_linked
 from zicht.store.models import Intervention as InterventionRow
-from zicht.store.reviews import clean_reason, clean_user
+from zicht.store.reviews import MAX_USER, clean_reason, clean_user
 from zicht.store.store import Store
 
 # The fixed kinds, with the Dutch label a team would use (the web translates its own English ids).
@@ -30,7 +30,6 @@ KINDS: dict[str, str] = {
     "closure": "sluiting",
     "other": "anders",
 }
-MAX_USER = 128
 MAX_DESCRIPTION = 2000
 MAX_GEMEENTEN = 20
 EARLIEST = date(2000, 1, 1)

@@ -121,8 +121,8 @@ def _stamp(store: Store) -> tuple:
     """A fingerprint that changes with every new ad, version, sighting, extraction or linking result.
 
     Only maxima that indexes answer at once (one statement), so it costs no scan on a national
-    store; the aggregates' refresh time (``count_refresh``, written by every ``zicht process``)
-    catches a re-clustering that moves no maximum.
+    store; the aggregates' refresh row (``count_refresh``: written by every ``zicht process``,
+    emptied by every ingest) catches a re-clustering or an old ad seen again, which move no maximum.
     """
     parts = [
         select(func.max(Ad.id)),
@@ -136,10 +136,12 @@ def _stamp(store: Store) -> tuple:
     ]
     refresh = getattr(models, "CountRefresh", None)
     if refresh is not None:
+        # refreshed by every ``zicht process``; emptied by an ingest (``aggregates.mark_stale``)
         parts.append(select(refresh.refreshed_at).where(refresh.id == 1))
+        parts.append(select(refresh.stamps).where(refresh.id == 1))
     with store.session() as s:
         row = s.execute(select(*(q.scalar_subquery() for q in parts))).one()
-    return tuple(row)
+    return tuple(str(v) for v in row)
 
 
 T = TypeVar("T")

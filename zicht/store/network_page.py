@@ -14,7 +14,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy.orm import aliased
 
 from zicht.analysis.counts import UNKNOWN_CODE, local_day, period_key, period_start, period_starts
 from zicht.extract.photos import NEAR_DUPLICATE_DISTANCE, hamming
@@ -40,11 +41,16 @@ from zicht.store.models import (
 from zicht.store.store import Store
 
 CHUNK = 900  # ids per IN (...) list
-MAX_PAIRS = (
-    100  # linked ad pairs listed on one page (graph pairs first); each pair also has a page of its own
-)
+# A national network holds hundreds of personas and thousands of linked pairs: everything the page
+# renders is bounded. Pairs are listed a page at a time (their evidence is loaded for that page only,
+# or for one pair on demand); the other tables are paged by the view; the graph draws at most
+# GRAPH_MAX_PERSONAS personas (those with the most ads) and at most
+# GRAPH_MAX_CONTACTS contact points and GRAPH_MAX_PHOTOS photo groups among them.
+PAIRS_PER_PAGE = 25
+GRAPH_MAX_PERSONAS = 60
+GRAPH_MAX_CONTACTS = 30
+GRAPH_MAX_PHOTOS = 30
 MAX_WEEKS = 160  # the timeline of a network online for years is cut to its last three years
-MAX_PHOTOS_GROUPED = 1000  # above this, photos are grouped by identical hash only (no pairwise test)
 ALL_PHOTOS_UP_TO = 40  # more photo groups than this: only photos that tie personas together are drawn
 LIST_ORDERS = ("size", "recent")
 # More persona - persona links than this per persona (a template or copy clique): draw each persona's
@@ -307,7 +313,7 @@ class NetworkPage:
     contacts: list[PageContact]
     photos: list[PagePhoto]
     photos_drawn: list[PagePhoto]
-    pairs: list[PagePair]
+    pairs: list[PagePair]  # this page of the linked pairs, with their evidence
     pairs_total: int
     roles: list[PageRole]
     weeks: list[TimelineWeek]
@@ -316,20 +322,73 @@ class NetworkPage:
     graph_edges: list[GraphEdge]
     graph_sparse: bool
     gemeenten: list[str] = field(default_factory=list)
+    pair_page: int = 1
+    pair_pages: int = 1
+    personas_drawn: int = 0  # personas in the graph (all, up to GRAPH_MAX_PERSONAS)
+    contacts_drawn: list[PageContact] = field(default_factory=list)
 
     def persona(self, pid: int | None) -> PagePersona | None:
         return next((p for p in self.personas if p.id == pid), None)
 
-    def pair(self, a: int, b: int) -> PagePair | None:
-        lo, hi = sorted((a, b))
-        return next((p for p in self.pairs if (p.ad_a, p.ad_b) == (lo, hi)), None)
+    def persona_of(self, ad_id: int | None) -> int | None:
+        return next((a.persona_id for a in self.ads if a.id == ad_id), None)
 
 
-def network_page(store: Store, network_id: int, *, max_pairs: int | None = MAX_PAIRS) -> NetworkPage | None:
+def _ads_of_network(s, network_id: int) -> list[PageAd]:  # type: ignore[no-untyped-def]
+    return [
+        PageAd(
+            ad_id,
+            site,
+            source_id,
+            url,
+            title or "",
+            status,
+            pid,
+            first,
+            last,
+            gemeente_name(gm) if gm else None,
+        )
+        for ad_id, site, source_id, url, title, status, pid, first, last, gm in s.execute(
+            select(
+                Ad.id,
+                Site.name,
+                Ad.source_id,
+                Ad.url,
+                AdVersion.title,
+                Ad.status,
+                LinkAd.persona_id,
+                Ad.first_seen,
+                Ad.last_seen,
+                Extraction.gemeente_code,
+            )
+            .join(LinkAd, LinkAd.ad_id == Ad.id)
+            .join(Site, Site.id == Ad.site_id)
+            .outerjoin(AdVersion, AdVersion.id == Ad.current_version_id)
+            .outerjoin(Extraction, Extraction.ad_version_id == Ad.current_version_id)
+            .where(LinkAd.network_id == network_id)
+            .order_by(LinkAd.persona_id, Ad.id)
+        )
+    ]
+
+
+def _decision(d: LinkDecision, built: datetime) -> PageDecision:
+    return PageDecision(
+        d.id, d.ad_a, d.ad_b, d.level, d.decision, d.user, d.reason, d.created_at, d.created_at <= built
+    )
+
+
+def _page_links(lk: Link) -> PageLink:
+    return PageLink(
+        lk.channel, lk.score, lk.verdict, lk.hub, lk.reason, dict(lk.evidence or {}), lk.pair_score
+    )
+
+
+def network_page(store: Store, network_id: int, *, pair_page: int = 1) -> NetworkPage | None:
     """All a network page shows, in a few set queries; None when there is no such network.
 
-    ``pairs`` holds the first ``max_pairs`` linked pairs (all with None): those drawn in the graph,
-    then those with decisions, then between personas before within one, strongest first.
+    Links are read as bare columns (no evidence) to order the pairs and choose the graph's edges; the
+    evidence is read only for the ``PAIRS_PER_PAGE`` pairs of page ``pair_page``: those drawn in the
+    graph first, then those with decisions, then between personas before within one, strongest first.
     """
     with store.session() as s:
         net = s.get(LinkNetwork, network_id)
@@ -350,49 +409,14 @@ def network_page(store: Store, network_id: int, *, max_pairs: int | None = MAX_P
                 select(LinkPersona).where(LinkPersona.network_id == network_id).order_by(LinkPersona.id)
             )
         ]
-        ads = [
-            PageAd(
-                ad_id,
-                site,
-                source_id,
-                url,
-                title or "",
-                status,
-                pid,
-                first,
-                last,
-                gemeente_name(gm) if gm else None,
-            )
-            for ad_id, site, source_id, url, title, status, pid, first, last, gm in s.execute(
-                select(
-                    Ad.id,
-                    Site.name,
-                    Ad.source_id,
-                    Ad.url,
-                    AdVersion.title,
-                    Ad.status,
-                    LinkAd.persona_id,
-                    Ad.first_seen,
-                    Ad.last_seen,
-                    Extraction.gemeente_code,
-                )
-                .join(LinkAd, LinkAd.ad_id == Ad.id)
-                .join(Site, Site.id == Ad.site_id)
-                .outerjoin(AdVersion, AdVersion.id == Ad.current_version_id)
-                .outerjoin(Extraction, Extraction.ad_version_id == Ad.current_version_id)
-                .where(LinkAd.network_id == network_id)
-                .order_by(LinkAd.persona_id, Ad.id)
-            )
-        ]
+        ads = _ads_of_network(s, network_id)
         ad_ids = [a.id for a in ads]
         persona_of = {a.id: a.persona_id for a in ads}
-        in_network = set(ad_ids)
 
         contact_rows: list[tuple[int, str, str]] = []
         photo_rows: list[tuple[int, int, int]] = []
         stays: list[tuple[int, datetime, datetime, str | None]] = []
-        links: list[Link] = []
-        decision_rows: list[LinkDecision] = []
+        decision_rows: dict[int, LinkDecision] = {}
         for chunk in _chunks(ad_ids):
             contact_rows.extend(
                 s.execute(
@@ -421,16 +445,10 @@ def network_page(store: Store, network_id: int, *, max_pairs: int | None = MAX_P
                     .where(AdVersion.ad_id.in_(chunk))
                 )
             )
-            links.extend(
-                lk for lk in s.scalars(select(Link).where(Link.ad_a.in_(chunk))) if lk.ad_b in in_network
-            )
-            decision_rows.extend(
-                s.scalars(
-                    select(LinkDecision).where(
-                        or_(LinkDecision.ad_a.in_(chunk), LinkDecision.ad_b.in_(chunk))
-                    )
-                )
-            )
+            for d in s.scalars(
+                select(LinkDecision).where(or_(LinkDecision.ad_a.in_(chunk), LinkDecision.ad_b.in_(chunk)))
+            ):
+                decision_rows[d.id] = d
         roles = [
             PageRole(r.role, r.persona_id, r.subject, r.score, dict(r.evidence or {}))
             for r in s.scalars(
@@ -442,7 +460,7 @@ def network_page(store: Store, network_id: int, *, max_pairs: int | None = MAX_P
         labels = {contact_label(kind, value) for _, kind, value in contact_rows}
         label_keys = {contact_key(label): label for label in labels}
         photo_key_of: dict[int, set[int]] = defaultdict(set)
-        for _, _, phash in photo_rows:
+        for phash in {phash for _, _, phash in photo_rows}:
             for key in photo_keys(phash):
                 photo_key_of[key].add(phash)
         hub_count: dict[int, int] = {}
@@ -451,58 +469,24 @@ def network_page(store: Store, network_id: int, *, max_pairs: int | None = MAX_P
             for key, n in s.execute(select(LinkHub.key, LinkHub.n_ads).where(LinkHub.key.in_(chunk))):
                 hub_count[key] = n
 
-    contacts = _contacts(contact_rows, persona_of, label_keys, hub_count)
-    hub_phashes = {ph for key in hub_count if key in photo_key_of for ph in photo_key_of[key]}
-    photos = _photo_groups(photo_rows, persona_of, hub_phashes)
-    # a big network's graph stays readable: then only photos that tie personas together (or hubs) are drawn
-    many = len(photos) > ALL_PHOTOS_UP_TO
-    drawn = [p for p in photos if len(p.personas) > 1 or p.hub] if many else photos
+        contacts = _contacts(contact_rows, persona_of, label_keys, hub_count)
+        hub_phashes = {ph for key in hub_count if key in photo_key_of for ph in photo_key_of[key]}
+        photos = _photo_groups(photo_rows, persona_of, hub_phashes, photo_key_of)
 
-    seen_dec: dict[tuple[int, int], list[PageDecision]] = defaultdict(list)
-    decisions = []
-    for d in sorted({d.id: d for d in decision_rows}.values(), key=lambda d: (d.created_at, d.id)):
-        row = PageDecision(
-            d.id,
-            d.ad_a,
-            d.ad_b,
-            d.level,
-            d.decision,
-            d.user,
-            d.reason,
-            d.created_at,
-            d.created_at <= net.updated_at,
-        )
-        decisions.append(row)
-        seen_dec[(d.ad_a, d.ad_b)].append(row)
+        decisions = [
+            _decision(d, net.updated_at)
+            for d in sorted(decision_rows.values(), key=lambda d: (d.created_at, d.id))
+        ]
+        decided = {(d.ad_a, d.ad_b) for d in decisions}
 
-    by_pair: dict[tuple[int, int], PagePair] = {}
-    for lk in links:
-        pair = by_pair.get((lk.ad_a, lk.ad_b))
-        if pair is None:
-            pair = by_pair[(lk.ad_a, lk.ad_b)] = PagePair(
-                lk.ad_a, lk.ad_b, persona_of.get(lk.ad_a), persona_of.get(lk.ad_b)
-            )
-        pair.links.append(
-            PageLink(
-                lk.channel, lk.score, lk.verdict, lk.hub, lk.reason, dict(lk.evidence or {}), lk.pair_score
-            )
-        )
-    for pair in by_pair.values():
-        pair.links.sort(key=lambda lk: (-lk.score, lk.channel))
-        pair.decisions = seen_dec.get((pair.ad_a, pair.ad_b), [])
+        # A national network has thousands of linked pairs: the database ranks and counts them, and
+        # only the graph's edges (one per persona pair and channel) and one page of pairs come back.
+        drawn_personas, drawn_contacts, drawn_photos = _drawn(personas, contacts, photos)
+        best = _best_edges(s, network_id, None if len(drawn_personas) == len(personas) else drawn_personas)
+        graph_edges, graph_pairs, sparse = _graph_edges(drawn_personas, drawn_contacts, drawn_photos, best)
+        total, shown, page, pages = _pair_page(s, network_id, graph_pairs, decided, persona_of, pair_page)
+        pairs = _pairs(s, shown, persona_of, decisions)
 
-    graph_edges, graph_pairs, sparse = _graph_edges(personas, contacts, drawn, by_pair)
-    ordered = sorted(
-        by_pair.values(),
-        key=lambda p: (
-            (p.ad_a, p.ad_b) not in graph_pairs,
-            not p.decisions,
-            p.same_persona,
-            -p.score,
-            p.ad_a,
-            p.ad_b,
-        ),
-    )
     weeks, cut = _timeline(stays)
     totals: dict[str, int] = defaultdict(int)
     for w in weeks:
@@ -523,9 +507,9 @@ def network_page(store: Store, network_id: int, *, max_pairs: int | None = MAX_P
         ads=ads,
         contacts=contacts,
         photos=photos,
-        photos_drawn=drawn,
-        pairs=ordered if max_pairs is None else ordered[:max_pairs],
-        pairs_total=len(ordered),
+        photos_drawn=drawn_photos,
+        pairs=pairs,
+        pairs_total=total,
         roles=roles,
         weeks=weeks,
         weeks_cut=cut,
@@ -535,7 +519,192 @@ def network_page(store: Store, network_id: int, *, max_pairs: int | None = MAX_P
         gemeenten=[
             name for name, _ in sorted(totals.items(), key=lambda x: (-x[1], x[0])) if name != UNKNOWN_CODE
         ],
+        pair_page=page,
+        pair_pages=pages,
+        personas_drawn=len(drawn_personas),
+        contacts_drawn=drawn_contacts,
     )
+
+
+def _these_pairs(pairs: Sequence[tuple[int, int]]):  # type: ignore[no-untyped-def]
+    """Links of these pairs: an OR of (ad_a, ad_b) equalities, which both databases answer from the
+    pair index (SQLite scans the whole table for a row-value IN list)."""
+    return or_(*(and_(Link.ad_a == a, Link.ad_b == b) for a, b in pairs))
+
+
+def _in_network(network_id: int):  # type: ignore[no-untyped-def]
+    """Links with both ads in the network, and the personas of both ends."""
+    la, lb = aliased(LinkAd), aliased(LinkAd)
+    return (
+        la,
+        lb,
+        (
+            la.ad_id == Link.ad_a,
+            lb.ad_id == Link.ad_b,
+            la.network_id == network_id,
+            lb.network_id == network_id,
+        ),
+    )
+
+
+def _best_edges(  # type: ignore[no-untyped-def]
+    s, network_id: int, among: list[PagePersona] | None
+) -> dict[tuple[int, int, str], tuple[float, int, int, bool, str]]:
+    """Per persona pair and channel (both among the drawn personas), its strongest counted link:
+    (score, ad_a, ad_b, hub, verdict)."""
+    la, lb, on = _in_network(network_id)
+    where = [on[2], on[3], la.persona_id != lb.persona_id, Link.verdict != "weak"]
+    if among is not None:
+        ids = [p.id for p in among]
+        where += [la.persona_id.in_(ids), lb.persona_id.in_(ids)]
+    pa = case((la.persona_id < lb.persona_id, la.persona_id), else_=lb.persona_id).label("pa")
+    pb = case((la.persona_id < lb.persona_id, lb.persona_id), else_=la.persona_id).label("pb")
+    rank = (
+        func.row_number()
+        .over(partition_by=(pa, pb, Link.channel), order_by=(Link.score.desc(), Link.ad_a, Link.ad_b))
+        .label("rank")
+    )
+    ranked = (
+        select(pa, pb, Link.channel, Link.score, Link.ad_a, Link.ad_b, Link.hub, Link.verdict, rank)
+        .select_from(Link)
+        .join(la, on[0])
+        .join(lb, on[1])
+        .where(*where)
+        .subquery()
+    )
+    c = ranked.c
+    rows = s.execute(
+        select(c.pa, c.pb, c.channel, c.score, c.ad_a, c.ad_b, c.hub, c.verdict).where(c.rank == 1)
+    )
+    return {(p, q, channel): (score, a, b, hub, verdict) for p, q, channel, score, a, b, hub, verdict in rows}
+
+
+def _pair_page(  # type: ignore[no-untyped-def]
+    s,
+    network_id: int,
+    graph_pairs: set[tuple[int, int]],
+    decided: set[tuple[int, int]],
+    persona_of: dict[int, int | None],
+    wanted: int,
+) -> tuple[int, list[tuple[int, int]], int, int]:
+    """The linked pairs in page order (graph pairs, then decided ones, then between personas before
+    within one, strongest first): how many, the pairs of page ``wanted``, the page and the pages."""
+    la, lb, on = _in_network(network_id)
+    within = [Link.ad_a == la.ad_id, Link.ad_b == lb.ad_id, on[2], on[3]]
+    pair = select(Link.ad_a, Link.ad_b).join(la, on[0]).join(lb, on[1]).where(*within).distinct().subquery()
+    total = s.scalar(select(func.count()).select_from(pair)) or 0
+    pages = max(1, -(-total // PAIRS_PER_PAGE))
+    page = max(1, min(wanted, pages))
+    start, end = (page - 1) * PAIRS_PER_PAGE, page * PAIRS_PER_PAGE
+    first = sorted(graph_pairs | decided)
+    scores: dict[tuple[int, int], float] = {}
+    for chunk in _chunks(first, 100):
+        for a, b, score in s.execute(
+            select(Link.ad_a, Link.ad_b, func.max(Link.pair_score))
+            .where(_these_pairs(chunk))
+            .group_by(Link.ad_a, Link.ad_b)
+        ):
+            scores[(a, b)] = score
+    lead = sorted(
+        scores,
+        key=lambda k: (
+            k not in graph_pairs,
+            k not in decided,
+            persona_of.get(k[0]) == persona_of.get(k[1]),
+            -scores[k],
+            k,
+        ),
+    )
+    shown = lead[start:end]
+    if len(shown) < end - start:
+        # The rest in the database's order, without a NOT IN over the leading pairs (a scan of every
+        # pair against a list): read from the same offset a window long enough to skip them, and
+        # count, from their keys, how many of them the database's order puts before that offset.
+        offset, wanted_rows = max(0, start - len(lead)), end - start - len(shown)
+        same = func.max(case((la.persona_id == lb.persona_id, 1), else_=0))
+        score = func.max(Link.pair_score)
+        window = s.execute(
+            select(Link.ad_a, Link.ad_b, same, score)
+            .join(la, on[0])
+            .join(lb, on[1])
+            .where(on[2], on[3])
+            .group_by(Link.ad_a, Link.ad_b)
+            .order_by(same, score.desc(), Link.ad_a, Link.ad_b)
+            .offset(offset)
+            .limit(wanted_rows + 2 * len(lead))
+        ).all()
+        skip = 0
+        if window and offset:
+            a0, b0, same0, score0 = window[0]
+            first = (same0, -score0, a0, b0)
+            skip = sum(
+                (int(persona_of.get(k[0]) == persona_of.get(k[1])), -scores[k], k[0], k[1]) < first
+                for k in lead
+            )
+        leading = set(lead)
+        rest = [(a, b) for a, b, _, _ in window if (a, b) not in leading]
+        shown += rest[skip : skip + wanted_rows]
+    return total, shown, page, pages
+
+
+def _pairs(  # type: ignore[no-untyped-def]
+    s, keys: Sequence[tuple[int, int]], persona_of: dict[int, int | None], decisions: list[PageDecision]
+) -> list[PagePair]:
+    """The listed pairs with every channel's score, evidence and reason, in the order given."""
+    by_pair = {k: PagePair(k[0], k[1], persona_of.get(k[0]), persona_of.get(k[1])) for k in keys}
+    for chunk in _chunks(list(keys), 100):
+        for lk in s.scalars(select(Link).where(_these_pairs(chunk))):
+            by_pair[(lk.ad_a, lk.ad_b)].links.append(_page_links(lk))
+    for d in decisions:
+        if (d.ad_a, d.ad_b) in by_pair:
+            by_pair[(d.ad_a, d.ad_b)].decisions.append(d)
+    for pair in by_pair.values():
+        pair.links.sort(key=lambda lk: (-lk.score, lk.channel))
+    return [by_pair[k] for k in keys]
+
+
+@dataclass(frozen=True)
+class PairView:
+    """One linked pair of a network, for its own page and the why-linked panel."""
+
+    network_id: int
+    pair: PagePair
+    ads: dict[int, PageAd]
+
+
+def pair_view(store: Store, network_id: int, a: int, b: int) -> PairView | None:
+    """Why two ads of a network are linked; None unless both are in it and linked (or decided on)."""
+    lo, hi = sorted((a, b))
+    with store.session() as s:
+        net = s.get(LinkNetwork, network_id)
+        if net is None or lo == hi:
+            return None
+        assigned = dict(
+            s.execute(
+                select(LinkAd.ad_id, LinkAd.persona_id).where(
+                    LinkAd.ad_id.in_([lo, hi]), LinkAd.network_id == network_id
+                )
+            ).all()
+        )
+        if len(assigned) != 2:
+            return None
+        decisions = [
+            _decision(d, net.updated_at)
+            for d in s.scalars(
+                select(LinkDecision)
+                .where(LinkDecision.ad_a == lo, LinkDecision.ad_b == hi)
+                .order_by(LinkDecision.created_at, LinkDecision.id)
+            )
+        ]
+        pair = _pairs(s, [(lo, hi)], assigned, decisions)[0]
+        if not pair.links and not pair.decisions:
+            return None
+        ads = {
+            ad.id: ad
+            for ad in _ads_of_network(s, network_id)  # only two are needed, but this keeps one definition
+            if ad.id in (lo, hi)
+        }
+    return PairView(network_id, pair, ads)
 
 
 def _contacts(
@@ -564,16 +733,19 @@ def _contacts(
 
 
 def _photo_groups(
-    rows: list[tuple[int, int, int]], persona_of: dict[int, int | None], hub_phashes: set[int]
+    rows: list[tuple[int, int, int]],
+    persona_of: dict[int, int | None],
+    hub_phashes: set[int],
+    key_of: dict[int, set[int]],
 ) -> list[PagePhoto]:
-    """Photos grouped as the linking stage compares them: near-duplicates by pHash distance."""
+    """Photos grouped as the linking stage compares them: near-duplicates by pHash distance, tested
+    only among hashes that share a band key (the stage's candidates), so hundreds of photos stay cheap."""
     phash_of: dict[int, int] = {}
     ads_of: dict[int, set[int]] = defaultdict(set)
     for ad_id, photo_id, phash in rows:
         phash_of[photo_id] = phash
         ads_of[photo_id].add(ad_id)
-    ids = sorted(phash_of)
-    parent = {i: i for i in ids}
+    parent = {ph: ph for ph in set(phash_of.values())}
 
     def find(i: int) -> int:
         while parent[i] != i:
@@ -581,21 +753,19 @@ def _photo_groups(
             i = parent[i]
         return i
 
-    if len(ids) <= MAX_PHOTOS_GROUPED:
-        for n, a in enumerate(ids):
-            for b in ids[n + 1 :]:
-                if hamming(phash_of[a], phash_of[b]) <= NEAR_DUPLICATE_DISTANCE:
-                    parent[find(b)] = find(a)
-    else:
-        first: dict[int, int] = {}
-        for i in ids:
-            parent[i] = first.setdefault(phash_of[i], i)
+    for bucket in key_of.values():
+        if len(bucket) < 2:
+            continue
+        members = sorted(bucket)
+        for n, x in enumerate(members):
+            for y in members[n + 1 :]:
+                if find(x) != find(y) and hamming(x, y) <= NEAR_DUPLICATE_DISTANCE:
+                    parent[find(y)] = find(x)
     groups: dict[int, list[int]] = defaultdict(list)
-    for i in ids:
-        groups[find(i)].append(i)
+    for photo_id in sorted(phash_of):
+        groups[find(phash_of[photo_id])].append(photo_id)
     out = []
     for members in groups.values():
-        members.sort()
         ad_ids = sorted({a for m in members for a in ads_of[m]})
         out.append(
             PagePhoto(
@@ -609,11 +779,28 @@ def _photo_groups(
     return sorted(out, key=lambda p: (-len(p.personas), -len(p.ads), p.photo_ids[0]))
 
 
+def _drawn(
+    personas: list[PagePersona], contacts: list[PageContact], photos: list[PagePhoto]
+) -> tuple[list[PagePersona], list[PageContact], list[PagePhoto]]:
+    """What the graph draws: every node of a small network; of a big one the personas with the most
+    ads, and the contact points and photos that tie the most of them together."""
+    if len(personas) > GRAPH_MAX_PERSONAS:
+        chosen = sorted(personas, key=lambda p: (-p.n_ads, p.id))[:GRAPH_MAX_PERSONAS]
+        keep = {p.id for p in chosen}
+        personas = [p for p in personas if p.id in keep]
+    known = {p.id for p in personas}
+    contacts = [c for c in contacts if known.intersection(c.personas)][:GRAPH_MAX_CONTACTS]
+    if len(photos) > ALL_PHOTOS_UP_TO:
+        photos = [p for p in photos if len(p.personas) > 1 or p.hub]
+    photos = [p for p in photos if known.intersection(p.personas)][:GRAPH_MAX_PHOTOS]
+    return personas, contacts, photos
+
+
 def _graph_edges(
     personas: list[PagePersona],
     contacts: list[PageContact],
     photos: list[PagePhoto],
-    pairs: dict[tuple[int, int], PagePair],
+    best: dict[tuple[int, int, str], tuple[float, int, int, bool, str]],
 ) -> tuple[list[GraphEdge], set[tuple[int, int]], bool]:
     """Persona - contact point, persona - photo, and per persona pair and channel its strongest link
     (in a dense network only each persona's strongest few: the third value says so)."""
@@ -627,23 +814,12 @@ def _graph_edges(
         for pid in ph.personas:
             if pid in known:
                 edges.append(GraphEdge(f"persona:{pid}", ph.node_id, "shows", 1.0, None, hub=ph.hub))
-    best: dict[tuple[int, int, str], tuple[PageLink, PagePair]] = {}
-    for pair in pairs.values():
-        pa, pb = pair.persona_a, pair.persona_b
-        if pa is None or pb is None or pa == pb or pa not in known or pb not in known:
-            continue
-        for lk in pair.links:
-            if lk.verdict == "weak":
-                continue
-            key = (min(pa, pb), max(pa, pb), lk.channel)
-            if key not in best or lk.score > best[key][0].score:
-                best[key] = (lk, pair)
-    chosen = sorted(best)
+    chosen = sorted(k for k in best if k[0] in known and k[1] in known)
     sparse = len(chosen) > DENSE_EDGES_PER_PERSONA * max(len(known), 1)
     if sparse:
         # A template or copy group links every persona with every other: draw each persona's strongest
         # few links (counted links before hubs), so the structure stays visible; all pairs are listed.
-        ranked = sorted(chosen, key=lambda k: (best[k][0].hub, -best[k][0].score, k))
+        ranked = sorted(chosen, key=lambda k: (best[k][3], -best[k][0], k))
         per: dict[int, int] = defaultdict(int)
         keep = set()
         for k in ranked:
@@ -655,11 +831,11 @@ def _graph_edges(
         chosen = [k for k in chosen if k in keep]
     used = set()
     for pa, pb, channel in chosen:
-        lk, pair = best[(pa, pb, channel)]
+        score, a, b, hub, verdict = best[(pa, pb, channel)]
         edges.append(
-            GraphEdge(f"persona:{pa}", f"persona:{pb}", channel, lk.score, pair.key, lk.verdict, lk.hub)
+            GraphEdge(f"persona:{pa}", f"persona:{pb}", channel, score, f"pair-{a}-{b}", verdict, hub)
         )
-        used.add((pair.ad_a, pair.ad_b))
+        used.add((a, b))
     return edges, used, sparse
 
 

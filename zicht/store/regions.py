@@ -20,11 +20,10 @@ from sqlalchemy import select
 
 from zicht import reference
 from zicht.store.models import Region, RegionGemeente
-from zicht.store.reviews import clean_reason, clean_user
+from zicht.store.reviews import MAX_USER, clean_reason, clean_user
 from zicht.store.store import Store
 
 MAX_NAME = 128  # the column's length
-MAX_USER = 128
 MAX_DESCRIPTION = 2000
 
 # Problem codes of RegionError; the web and the CLI turn them into sentences.

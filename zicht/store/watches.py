@@ -727,9 +727,18 @@ def count_unseen(store: Store) -> int:
 
 
 def mark_seen(
-    store: Store, user: str, alert_ids: Sequence[int] | None = None, *, at: datetime | None = None
+    store: Store,
+    user: str,
+    alert_ids: Sequence[int] | None = None,
+    *,
+    at: datetime | None = None,
+    up_to: int | None = None,
 ) -> int:
-    """Mark alerts seen by ``user`` (all unseen ones when ``alert_ids`` is None); returns how many."""
+    """Mark alerts seen by ``user`` (all unseen ones when ``alert_ids`` is None); returns how many.
+
+    ``up_to``: only alerts with this id or a lower one, so that "mark all as seen" on a page does not
+    also mark an alert raised after the page was shown (ids only grow), which nobody has seen.
+    """
     name = clean_user(user)
     if not name:
         raise WatchError(PROBLEM_USER, "give your name: it is stored with the alerts you mark seen")
@@ -738,7 +747,10 @@ def mark_seen(
     values = {"seen_at": at or datetime.now(UTC), "seen_by": name}
     with store.session() as s:
         if alert_ids is None:
-            return s.execute(update(Alert).where(Alert.seen_at.is_(None)).values(**values)).rowcount
+            query = update(Alert).where(Alert.seen_at.is_(None))
+            if up_to is not None:
+                query = query.where(Alert.id <= up_to)
+            return s.execute(query.values(**values)).rowcount
         total = 0
         for chunk in _chunks(list(alert_ids)):
             total += s.execute(

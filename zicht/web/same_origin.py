@@ -13,6 +13,10 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from fastapi import Request
+from fastapi.responses import HTMLResponse
+
+from zicht.web.i18n import N_
+from zicht.web.rendering import templates
 
 
 def _host_of(url: str) -> str | None:
@@ -38,3 +42,13 @@ def is_same_origin(request: Request) -> bool:
     if referer:
         return _host_of(referer) == host
     return False
+
+
+def refused(request: Request, message: str) -> HTMLResponse:
+    """The 403 page for a change whose form did not come from a Zicht page.
+
+    ``message`` is an ``N_`` msgid that says what was not stored and where to try instead.
+    """
+    return templates(request).response(
+        request, "error.html", status_code=403, title=N_("Not allowed"), message=message, status=403
+    )

@@ -1,7 +1,7 @@
 // The network page's graph (cytoscape.js, built-in "cose" layout) and its "why linked" panel.
 // Under our CSP there is no inline script or style and no eval: the elements come from a JSON block,
-// the panel shows copies of blocks the server rendered (the same ones the tables hold, or a pair's own
-// page for pairs beyond the table's first rows), and the graph's
+// the panel shows copies of blocks the server rendered (for nodes, templates on the page; for a pair,
+// the why block of the pair's own page, fetched when first asked for), and the graph's
 // styles are set through cytoscape's own stylesheet objects, never through <style> elements.
 // Test hook: after layout the graph element carries data-state="ready", data-nodes and data-edges,
 // and holds the cytoscape instance as its `cy` property.
@@ -97,11 +97,13 @@
     });
   });
 
+  // "Show why" in the table of links opens the pair's own page without JavaScript; with it, the
+  // panel shows that page's why block (loaded on demand: a big network lists thousands of pairs).
   var graph = null;
-  document.querySelectorAll("button.show-why").forEach(function (button) {
-    button.hidden = false;
-    button.addEventListener("click", function () {
-      var key = button.dataset.show;
+  document.querySelectorAll("a.why-link").forEach(function (link) {
+    link.addEventListener("click", function (event) {
+      event.preventDefault();
+      var key = link.dataset.show;
       showWhy(key);
       if (graph) {
         graph.elements().unselect();
@@ -123,11 +125,30 @@
     document.head.appendChild(marker);
   }
   var source = document.getElementById(el.dataset.graph);
-  var data = JSON.parse(source.textContent);
+  var rows = JSON.parse(source.textContent);
+  // rows of node_fields / edge_fields (the server sends rows, not objects: a big graph is half the size)
+  function elements(list, fields) {
+    return list.map(function (row) {
+      var item = {};
+      fields.forEach(function (name, i) {
+        if (name === "hub") item.hub = row[i] === 1;
+        else if (row[i] !== "" || name !== "why") item[name] = row[i];
+      });
+      return { data: item };
+    });
+  }
+  var data = {
+    nodes: elements(rows.nodes, rows.node_fields),
+    edges: elements(rows.edges, rows.edge_fields),
+    channels: rows.channels,
+  };
   // Edge labels (channel and score) on every link in a small graph; in a big one only on the chosen link.
-  var links = data.edges.filter(function (e) {
-    return e.data.kind === "link";
-  }).length;
+  var links = 0;
+  data.edges.forEach(function (e) {
+    if (e.data.kind !== "link") return;
+    links += 1;
+    e.data.label = (data.channels[e.data.channel] || e.data.channel) + " " + e.data.score.toFixed(2);
+  });
   el.replaceChildren();
   graph = cytoscape({
     container: el,

@@ -19,7 +19,7 @@ from zicht.web import i18n
 from zicht.web.decision_form import remember_user, remembered_user
 from zicht.web.i18n import N_
 from zicht.web.rendering import gettext, language, templates
-from zicht.web.same_origin import is_same_origin
+from zicht.web.same_origin import is_same_origin, refused
 from zicht.web.views.ad import parse_id
 
 router = APIRouter()
@@ -163,18 +163,10 @@ def back_to_page(request: Request) -> RedirectResponse:
     return RedirectResponse(PATH + (f"?{query}" if query else ""), status_code=303)
 
 
-def refused(request: Request) -> HTMLResponse:
-    return templates(request).response(
-        request,
-        "error.html",
-        status_code=403,
-        title=N_("Not allowed"),
-        message=N_(
-            "This change was not stored: the form did not come from a Zicht page. "
-            "Open the alerts page in Zicht and try there."
-        ),
-        status=403,
-    )
+REFUSED = N_(
+    "This change was not stored: the form did not come from a Zicht page. "
+    "Open the alerts page in Zicht and try there."
+)
 
 
 def _messages(request: Request, problem: str) -> list[str]:
@@ -195,7 +187,7 @@ def add_watch(
     target: Annotated[str, Form()] = "",
 ) -> Response:
     if not is_same_origin(request):
-        return refused(request)
+        return refused(request, REFUSED)
     if target and not kind:  # the ad page's "watch this": one choice "kind|value"
         kind, _, value = target.partition("|")
     entry = WatchInput(kind, value, threshold, label, user)
@@ -217,7 +209,7 @@ def add_watch(
 @router.post(PATH + "/watches/{watch_id}/stoppen", response_class=HTMLResponse)
 def stop_watch(request: Request, watch_id: str) -> Response:
     if not is_same_origin(request):
-        return refused(request)
+        return refused(request, REFUSED)
     number = parse_id(watch_id)
     if number is None:
         raise HTTPException(404, detail="watch")
@@ -234,9 +226,10 @@ def mark_seen(
     user: Annotated[str, Form()] = "",
     alert: Annotated[list[str] | None, Form()] = None,
     all_: Annotated[str, Form(alias="all")] = "",
+    up_to: Annotated[str, Form(alias="upto")] = "",
 ) -> Response:
     if not is_same_origin(request):
-        return refused(request)
+        return refused(request, REFUSED)
     ids = [n for a in alert or [] if (n := parse_id(a)) is not None]
     if not all_ and not ids:
         return _page(
@@ -246,7 +239,9 @@ def mark_seen(
             seen_errors=[gettext(request, N_("Choose the alerts to mark as seen."))],
         )
     try:
-        store_watches.mark_seen(request.app.state.store, user, None if all_ else ids)
+        store_watches.mark_seen(
+            request.app.state.store, user, None if all_ else ids, up_to=parse_id(up_to) if all_ else None
+        )
     except store_watches.WatchError as exc:
         return _page(
             request,

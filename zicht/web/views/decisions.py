@@ -17,7 +17,7 @@ from zicht.store.reviews import PROBLEM_AD, ReviewError, clean_user, record_revi
 from zicht.web.decision_form import DECISION_LABELS, DecisionInput, messages, remember_user, safe_back
 from zicht.web.i18n import N_
 from zicht.web.rendering import is_htmx, templates
-from zicht.web.same_origin import is_same_origin
+from zicht.web.same_origin import is_same_origin, refused
 from zicht.web.views.ad import parse_id
 from zicht.web.views.worklist import ROW_PREFIX, render_row
 
@@ -26,18 +26,10 @@ router = APIRouter()
 DECISION_ID = "decision"
 
 
-def refused(request: Request) -> HTMLResponse:
-    return templates(request).response(
-        request,
-        "error.html",
-        status_code=403,
-        title=N_("Not allowed"),
-        message=N_(
-            "This decision was not stored: the form did not come from a Zicht page. "
-            "Open the ad or the worklist in Zicht and record the decision there."
-        ),
-        status=403,
-    )
+REFUSED = N_(
+    "This decision was not stored: the form did not come from a Zicht page. "
+    "Open the ad or the worklist in Zicht and record the decision there."
+)
 
 
 def decision_section(request: Request, ad_id: int, entry: DecisionInput, *, status_code: int) -> HTMLResponse:
@@ -65,7 +57,7 @@ def record_decision(
     back: Annotated[str, Form()] = "",
 ) -> Response:
     if not is_same_origin(request):
-        return refused(request)
+        return refused(request, REFUSED)
     number = parse_id(ad_id)
     if number is None:
         raise HTTPException(404, detail="ad")

@@ -29,7 +29,7 @@ from zicht.web.displacement_text import (
 )
 from zicht.web.i18n import N_
 from zicht.web.rendering import gettext, language, templates
-from zicht.web.same_origin import is_same_origin
+from zicht.web.same_origin import is_same_origin, refused
 from zicht.web.views.ad import parse_id
 
 router = APIRouter()
@@ -95,18 +95,10 @@ def interventions_page(request: Request) -> HTMLResponse:
     return _list_page(request, InterventionInput(user=remembered_user(request)))
 
 
-def refused(request: Request) -> HTMLResponse:
-    return templates(request).response(
-        request,
-        "error.html",
-        status_code=403,
-        title=N_("Not allowed"),
-        message=N_(
-            "This change was not stored: the form did not come from a Zicht page. "
-            "Open the interventions page in Zicht and try there."
-        ),
-        status=403,
-    )
+REFUSED = N_(
+    "This change was not stored: the form did not come from a Zicht page. "
+    "Open the interventions page in Zicht and try there."
+)
 
 
 @router.post(PATH, response_class=HTMLResponse)
@@ -119,7 +111,7 @@ def record(
     description: Annotated[str, Form()] = "",
 ) -> Response:
     if not is_same_origin(request):
-        return refused(request)
+        return refused(request, REFUSED)
     entry = InterventionInput(gemeenten, day, kind, user, description)
     try:
         item = store_iv.record_intervention(
@@ -136,7 +128,7 @@ def record(
 @router.post(PATH + "/{intervention_id}/verwijderen", response_class=HTMLResponse)
 def remove(request: Request, intervention_id: str) -> Response:
     if not is_same_origin(request):
-        return refused(request)
+        return refused(request, REFUSED)
     number = parse_id(intervention_id)
     if number is None or not store_iv.delete_intervention(request.app.state.store, number):
         raise HTTPException(404, detail="intervention")

@@ -184,7 +184,7 @@ def movement_page(request: Request) -> HTMLResponse:
             "title": i18n.gettext(lang, N_("Personas that moved, by origin and destination")),
             "from": i18n.gettext(lang, N_("Moved from")),
             "to": i18n.gettext(lang, N_("Moved to")),
-            "personas": i18n.gettext(lang, N_("Personas")),
+            "personas": i18n.gettext(lang, N_("Moves (persona × week)")),
         }
         context["chart_spec"] = chart_spec(board, labels)
     return templates(request).response(

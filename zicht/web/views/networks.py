@@ -19,16 +19,25 @@ from zicht.store import linking
 from zicht.store import network_page as queries
 from zicht.store.network_page import NetworkPage, PageContact
 from zicht.store.reviews import MAX_REASON, MAX_USER, clean_reason, clean_user
+from zicht.web import link_text
 from zicht.web.decision_form import remember_user, remembered_user
 from zicht.web.i18n import N_
 from zicht.web.rendering import gettext, templates
-from zicht.web.same_origin import is_same_origin
+from zicht.web.same_origin import is_same_origin, refused
 from zicht.web.views.ad import parse_id
 
 router = APIRouter()
 
 LIST_PATH = "/netwerken"
 PAGE_SIZE = 50
+TABLE_ROWS = 25  # rows per page in the network page's tables of personas, ads, contact points, photos
+# The heat map: the gemeenten with the most ads over the last weeks (the table below it has them all).
+HEATMAP_GEMEENTEN = 15
+HEATMAP_WEEKS = 26
+WEEK_ROWS = 26  # weeks per page in the table of weeks
+SELECT_ADS_UP_TO = 50  # the decision form offers a list of the ads up to this many; above, ad numbers
+# the query parameter that pages each table (the pairs are paged by the store)
+TABLE_PARAMS = {"personas": "personas", "ads": "advertenties", "contacts": "contacten", "photos": "fotos"}
 MIN_PERSONA_CHOICES = (1, 2, 3, 5, 10)
 
 ROLE_LABELS: dict[str, str] = {
@@ -144,64 +153,48 @@ def masked(contact: PageContact) -> str:
     return f"{value[:2]}…"
 
 
+# The graph's elements travel as rows (``network.js`` makes cytoscape's objects of them): a big
+# network's graph is a few hundred elements, and the keys repeated on each would double its size.
+NODE_FIELDS = ("id", "kind", "label", "why", "hub")
+EDGE_FIELDS = ("source", "target", "kind", "channel", "score", "why", "hub")
+
+
 def graph_data(request: Request, net: NetworkPage) -> dict:
-    """Cytoscape elements: personas, contact points and photos as nodes, links as edges."""
-    nodes = []
+    """Cytoscape elements: personas, contact points and photos as nodes, links as edges, as rows of
+    NODE_FIELDS and EDGE_FIELDS."""
+    drawn = {e.source for e in net.graph_edges} | {e.target for e in net.graph_edges}
+    nodes: list[list] = []
     for p in net.personas:
-        nodes.append(
-            {
-                "data": {
-                    "id": f"persona:{p.id}",
-                    "kind": "persona",
-                    "label": p.label or gettext(request, N_("persona %(id)s"), id=p.id),
-                    "why": f"persona-{p.id}",
-                }
-            }
+        node = f"persona:{p.id}"
+        if net.personas_drawn < len(net.personas) and node not in drawn:
+            continue
+        label = p.label or gettext(request, N_("persona %(id)s"), id=p.id)
+        nodes.append([node, "persona", label, f"persona-{p.id}", 0])
+    for n, c in enumerate(net.contacts_drawn):
+        label = (
+            ("hub · " if c.hub else "") + gettext(request, KIND_LABELS.get(c.kind, c.kind)) + " " + masked(c)
         )
-    for n, c in enumerate(net.contacts):
-        label = gettext(request, KIND_LABELS.get(c.kind, c.kind)) + " " + masked(c)
-        nodes.append(
-            {
-                "data": {
-                    "id": c.node_id,
-                    "kind": "contact",
-                    "label": ("hub · " if c.hub else "") + label,
-                    "hub": c.hub,
-                    "why": f"contact-{n}",
-                }
-            }
-        )
+        nodes.append([c.node_id, "contact", label, f"contact-{n}", int(c.hub)])
     for ph in net.photos_drawn:
-        nodes.append(
-            {
-                "data": {
-                    "id": ph.node_id,
-                    "kind": "photo",
-                    "label": ("hub · " if ph.hub else "") + "pHash " + ph.phashes[0][:6] + "…",
-                    "hub": ph.hub,
-                    "why": f"photo-{ph.photo_ids[0]}",
-                }
-            }
-        )
-    edges = []
-    for n, e in enumerate(net.graph_edges):
-        channel = gettext(request, CHANNEL_LABELS.get(e.channel, e.channel))
-        edges.append(
-            {
-                "data": {
-                    "id": f"e{n}",
-                    "source": e.source,
-                    "target": e.target,
-                    "channel": e.channel,
-                    "kind": "link" if e.pair else e.channel,
-                    "score": round(e.score, 3),
-                    "label": f"{channel} {e.score:.2f}" if e.pair else "",
-                    "why": e.pair or "",
-                    "hub": e.hub,
-                }
-            }
-        )
-    return {"nodes": nodes, "edges": edges}
+        label = ("hub · " if ph.hub else "") + "pHash " + ph.phashes[0][:6] + "…"
+        nodes.append([ph.node_id, "photo", label, f"photo-{ph.photo_ids[0]}", int(ph.hub)])
+    edges: list[list] = []
+    for e in net.graph_edges:
+        if e.pair:
+            edges.append([e.source, e.target, "link", e.channel, round(e.score, 3), e.pair, int(e.hub)])
+        else:
+            edges.append([e.source, e.target, e.channel, e.channel, 1, "", int(e.hub)])
+    # a link's label (channel and score) is made by network.js from these names: one copy, not one per edge
+    channels = {
+        c: gettext(request, CHANNEL_LABELS[c]) for c in {e.channel for e in net.graph_edges if e.pair}
+    }
+    return {
+        "node_fields": NODE_FIELDS,
+        "edge_fields": EDGE_FIELDS,
+        "nodes": nodes,
+        "edges": edges,
+        "channels": channels,
+    }
 
 
 def timeline_spec(request: Request, net: NetworkPage) -> dict:
@@ -209,14 +202,29 @@ def timeline_spec(request: Request, net: NetworkPage) -> dict:
     ads = gettext(request, N_("Ads"))
     week = gettext(request, N_("Week"))
     place = gettext(request, N_("Gemeente"))
-    values = [{"week": w.key, "gemeente": name, "ads": n} for w in net.weeks for _, name, n in w.gemeenten]
+    weeks = net.weeks[-HEATMAP_WEEKS:]
+    totals: dict[str, int] = {}
+    for w in weeks:
+        for _, name, n in w.gemeenten:
+            totals[name] = totals.get(name, 0) + n
+    shown = set(sorted(totals, key=lambda name: (-totals[name], name))[:HEATMAP_GEMEENTEN])
+    # one row per gemeente with its weeks and counts, flattened by Vega-Lite: the names are not repeated
+    cells: dict[str, tuple[list[str], list[int]]] = {}
+    for w in weeks:
+        for _, name, n in w.gemeenten:
+            if name in shown:
+                row = cells.setdefault(name, ([], []))
+                row[0].append(w.key)
+                row[1].append(n)
+    values = [{"gemeente": name, "week": ws, "ads": ns} for name, (ws, ns) in sorted(cells.items())]
     return {
         "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
         "width": {"step": 56},
         "height": {"step": 22},
         "data": {"values": values},
+        "transform": [{"flatten": ["week", "ads"]}],
         "encoding": {
-            "x": {"field": "week", "type": "ordinal", "title": week, "sort": [w.key for w in net.weeks]},
+            "x": {"field": "week", "type": "ordinal", "title": week, "sort": [w.key for w in weeks]},
             "y": {"field": "gemeente", "type": "nominal", "title": place},
         },
         "layer": [
@@ -241,6 +249,23 @@ def timeline_spec(request: Request, net: NetworkPage) -> dict:
     }
 
 
+@dataclass(frozen=True)
+class Paged:
+    """One page of a table's rows, with what the pager needs."""
+
+    rows: list
+    page: int
+    pages: int
+    total: int
+    param: str
+
+
+def paged(request: Request, rows: list, param: str, size: int = TABLE_ROWS) -> Paged:
+    pages = max(1, -(-len(rows) // size))
+    page = _int(request.query_params.get(param), 1, 1, pages)
+    return Paged(rows[(page - 1) * size : page * size], page, pages, len(rows), param)
+
+
 @dataclass
 class LinkDecisionInput:
     ad_a: int | None = None
@@ -252,10 +277,11 @@ class LinkDecisionInput:
     errors: list[str] = field(default_factory=list)
 
 
-def _load(request: Request, network_id: str, *, max_pairs: int | None = queries.MAX_PAIRS) -> NetworkPage:
+def _load(request: Request, network_id: str) -> NetworkPage:
     number = parse_id(network_id)
     store = request.app.state.store
-    net = queries.network_page(store, number, max_pairs=max_pairs) if number is not None else None
+    pair_page = _int(request.query_params.get("paren"), 1, 1, 1_000_000)
+    net = queries.network_page(store, number, pair_page=pair_page) if number is not None else None
     if net is None:
         raise HTTPException(404, detail="network")
     return net
@@ -286,7 +312,12 @@ def render_page(
         graph=graph_data(request, net),
         timeline=timeline_spec(request, net),
         ads_by_id={ad.id: ad for ad in net.ads},
-        every_pair=request.query_params.get("paren") == "alle",
+        tables={name: paged(request, getattr(net, name), param) for name, param in TABLE_PARAMS.items()},
+        week_rows=paged(request, net.weeks, "weken", WEEK_ROWS),
+        heatmap_cut=len(net.weeks) > HEATMAP_WEEKS or len(net.gemeenten) > HEATMAP_GEMEENTEN,
+        heatmap=(HEATMAP_WEEKS, HEATMAP_GEMEENTEN),
+        select_ads=len(net.ads) <= SELECT_ADS_UP_TO,
+        lt=link_text.LinkText(lambda message, **values: gettext(request, message, **values)),
         role_labels=ROLE_LABELS,
         role_short=ROLE_SHORT,
         channel_labels=CHANNEL_LABELS,
@@ -302,12 +333,10 @@ def render_page(
 
 @router.get(LIST_PATH + "/{network_id}", response_class=HTMLResponse)
 def network_page(request: Request, network_id: str) -> HTMLResponse:
-    every_pair = request.query_params.get("paren") == "alle"
-    net = _load(request, network_id, max_pairs=None if every_pair else queries.MAX_PAIRS)
+    net = _load(request, network_id)
     a, b = _chosen_pair(request, net)
     if a is not None and b is not None:
-        pair = net.pair(a, b)
-        level = "persona" if pair is None or pair.same_persona else "network"
+        level = "persona" if net.persona_of(a) == net.persona_of(b) else "network"
     else:
         level = ""
     entry = LinkDecisionInput(ad_a=a, ad_b=b, level=level, user=remembered_user(request))
@@ -318,19 +347,23 @@ def network_page(request: Request, network_id: str) -> HTMLResponse:
 def pair_page(request: Request, network_id: str, pair: str) -> HTMLResponse:
     """Why two ads of a network are linked, on a page of its own (the graph's panel loads it too)."""
     a, _, b = pair.partition("-")
-    net = _load(request, network_id, max_pairs=None)
-    na, nb = parse_id(a), parse_id(b)
-    found = net.pair(na, nb) if na is not None and nb is not None else None
+    number, na, nb = parse_id(network_id), parse_id(a), parse_id(b)
+    found = (
+        queries.pair_view(request.app.state.store, number, na, nb)
+        if number is not None and na is not None and nb is not None
+        else None
+    )
     if found is None:
         raise HTTPException(404, detail="pair")
     return templates(request).response(
         request,
         "networks/pair.html",
-        net=net,
-        pair=found,
-        ads_by_id={ad.id: ad for ad in net.ads},
+        view=found,
+        pair=found.pair,
+        ads_by_id=found.ads,
         channel_labels=CHANNEL_LABELS,
         verdict_labels=VERDICT_LABELS,
+        lt=link_text.LinkText(lambda message, **values: gettext(request, message, **values)),
     )
 
 
@@ -354,18 +387,10 @@ def _problems(request: Request, entry: LinkDecisionInput, net: NetworkPage) -> l
     return out
 
 
-def refused(request: Request) -> HTMLResponse:
-    return templates(request).response(
-        request,
-        "error.html",
-        status_code=403,
-        title=N_("Not allowed"),
-        message=N_(
-            "This decision was not stored: the form did not come from a Zicht page. "
-            "Open the network in Zicht and record the decision there."
-        ),
-        status=403,
-    )
+REFUSED = N_(
+    "This decision was not stored: the form did not come from a Zicht page. "
+    "Open the network in Zicht and record the decision there."
+)
 
 
 @router.post(LIST_PATH + "/{network_id}/beslissingen", response_class=HTMLResponse)
@@ -380,7 +405,7 @@ def record_link_decision(
     reason: Annotated[str, Form()] = "",
 ) -> Response:
     if not is_same_origin(request):
-        return refused(request)
+        return refused(request, REFUSED)
     net = _load(request, network_id)
     entry = LinkDecisionInput(
         parse_id(ad_a.strip()),

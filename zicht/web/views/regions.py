@@ -20,7 +20,7 @@ from zicht.web import i18n
 from zicht.web.decision_form import remember_user, remembered_user
 from zicht.web.i18n import N_
 from zicht.web.rendering import language, templates
-from zicht.web.same_origin import is_same_origin
+from zicht.web.same_origin import is_same_origin, refused
 from zicht.web.views.ad import parse_id
 
 router = APIRouter()
@@ -124,18 +124,10 @@ def regions_page(request: Request) -> HTMLResponse:
     )
 
 
-def refused(request: Request) -> HTMLResponse:
-    return templates(request).response(
-        request,
-        "error.html",
-        status_code=403,
-        title=N_("Not allowed"),
-        message=N_(
-            "This change was not stored: the form did not come from a Zicht page. "
-            "Open the regions page in Zicht and try there."
-        ),
-        status=403,
-    )
+REFUSED = N_(
+    "This change was not stored: the form did not come from a Zicht page. "
+    "Open the regions page in Zicht and try there."
+)
 
 
 @router.post(PATH, response_class=HTMLResponse)
@@ -150,7 +142,7 @@ def save(
     region_id: Annotated[str, Form()] = "",
 ) -> Response:
     if not is_same_origin(request):
-        return refused(request)
+        return refused(request, REFUSED)
     number = parse_id(region_id) if region_id else None
     if region_id and number is None:
         raise HTTPException(404, detail="region")
@@ -180,7 +172,7 @@ def save(
 @router.post(PATH + "/{region_id}/verwijderen", response_class=HTMLResponse)
 def remove(request: Request, region_id: str) -> Response:
     if not is_same_origin(request):
-        return refused(request)
+        return refused(request, REFUSED)
     number = parse_id(region_id)
     row = store_regions.get_region_by_id(request.app.state.store, number) if number else None
     if row is None or not store_regions.delete_region(request.app.state.store, region_id=row.id):
