@@ -16,7 +16,7 @@ the CPU time is printed beside the wall time because the development machine is 
 average is printed too).
 
     .venv/bin/python benchmarks/bench_linking.py --ads 100000 [--new 1000] [--weeks 26] [--db PATH|URL]
-        [--cache DIR]
+        [--cache DIR] [--workers N]
 
 ``--cache DIR`` keeps the loaded (not yet linked) SQLite store and the new ads in DIR, so later runs
 with the same --ads/--new/--weeks/--seed skip generating and loading the market.
@@ -253,23 +253,29 @@ def _batched(items: Iterable, n: int) -> Iterator[list]:
         yield batch
 
 
-def child_link(url: str, full: bool) -> None:
-    """Runs in its own process: one linking run, its figures as JSON on stdout."""
-    from zicht.linking.run import link
+def child_link(url: str, full: bool, workers: int | None = None) -> None:
+    """Runs in its own process: one linking run, its figures as JSON on stdout. CPU time and peak
+    memory include the worker processes (``workers_*``: theirs alone)."""
+    from zicht.linking.run import LinkSettings, link
     from zicht.store import linking as sql
 
     store = Store.open(url)
+    settings = LinkSettings(workers=workers) if workers is not None else None
     t = time.perf_counter()
     before = resource.getrusage(resource.RUSAGE_SELF)
-    report = link(store, full=full)
+    report = link(store, full=full, settings=settings)
     seconds = time.perf_counter() - t
     usage = resource.getrusage(resource.RUSAGE_SELF)
-    cpu = usage.ru_utime + usage.ru_stime - before.ru_utime - before.ru_stime
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    own = usage.ru_utime + usage.ru_stime - before.ru_utime - before.ru_stime
+    workers_cpu = kids.ru_utime + kids.ru_stime
     out = {
         "seconds": round(seconds, 2),
-        "cpu_seconds": round(cpu, 2),
+        "cpu_seconds": round(own + workers_cpu, 2),
+        "workers_cpu_seconds": round(workers_cpu, 2),
         "load_average": [round(x, 2) for x in os.getloadavg()],
         "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),
+        "workers_peak_rss_mb": round(kids.ru_maxrss / 1024, 1),
         "stages": {k: round(v, 2) for k, v in report.seconds.items()},
         "stages_cpu": {k: round(v, 2) for k, v in report.cpu_seconds.items()},
         "profiled": report.profiled,
@@ -279,6 +285,8 @@ def child_link(url: str, full: bool) -> None:
         "by_verdict": report.by_verdict,
         "hubs": report.hubs,
         "region_ads": report.region_ads,
+        "capped_ads": report.capped_ads,
+        "template_walked": report.template_walked,
         "personas": report.personas,
         "networks": report.networks,
         "counts": sql.counts(store),
@@ -286,8 +294,10 @@ def child_link(url: str, full: bool) -> None:
     print(json.dumps(out))
 
 
-def run_child(url: str, full: bool) -> dict:
+def run_child(url: str, full: bool, workers: int | None = None) -> dict:
     cmd = [sys.executable, __file__, "--child", url] + (["--full"] if full else [])
+    if workers is not None:
+        cmd += ["--workers", str(workers)]
     done = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         sys.stderr.write(done.stderr)
@@ -337,11 +347,14 @@ def main() -> None:
     )
     ap.add_argument("--cache", default=None, help="keep/reuse the loaded market in this folder (SQLite)")
     ap.add_argument("--no-evaluate", action="store_true")
+    ap.add_argument(
+        "--workers", type=int, default=None, help="worker processes for linking (default: LinkSettings')"
+    )
     ap.add_argument("--child", default=None, help=argparse.SUPPRESS)
     ap.add_argument("--full", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
-        child_link(args.child, args.full)
+        child_link(args.child, args.full, args.workers)
         return
 
     cache = Path(args.cache) if args.cache else None
@@ -377,10 +390,11 @@ def main() -> None:
             with open(cache / f"{tag}.pickle", "wb") as f:
                 pickle.dump((dict(loader.truth), new_ads), f)
 
-    full = run_child(url, True)
+    full = run_child(url, True, args.workers)
     print(
         f"from scratch: {base:,} ads linked in {full['seconds']:.1f} s ({full['cpu_seconds']:.1f} s CPU, "
-        f"load {full['load_average'][0]}), peak RSS {full['peak_rss_mb']:.0f} MB; "
+        f"load {full['load_average'][0]}), peak RSS {full['peak_rss_mb']:.0f} MB "
+        f"(+ {full['workers_peak_rss_mb']:.0f} MB per worker); "
         f"stages {full['stages']}",
         flush=True,
     )
@@ -389,11 +403,12 @@ def main() -> None:
     t = time.perf_counter()
     new = loader.load(stream)
     print(f"loaded {new:,} new ads in {time.perf_counter() - t:.1f} s", flush=True)
-    incr = run_child(url, False)
+    incr = run_child(url, False, args.workers)
     print(
         f"incremental: {new:,} new ads against {base:,} linked in {incr['seconds']:.2f} s "
         f"({incr['cpu_seconds']:.2f} s CPU, load {incr['load_average'][0]}), "
-        f"peak RSS {incr['peak_rss_mb']:.0f} MB; stages {incr['stages']}; region {incr['region_ads']:,} ads",
+        f"peak RSS {incr['peak_rss_mb']:.0f} MB; stages {incr['stages']}; region {incr['region_ads']:,} ads "
+        f"({incr['capped_ads']:,} in template groups over the cap)",
         flush=True,
     )
     if not args.no_evaluate:

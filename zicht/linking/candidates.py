@@ -1,6 +1,7 @@
 """Candidate pairs: ads that share at least one non-hub band key, found by a relational join.
 
-The join itself is SQL in ``zicht.store.linking.candidate_pairs``; in relational terms::
+The join itself is SQL in ``zicht.store.linking.candidate_pairs`` (run per batch of dirty ads by
+``zicht.linking.run``); this module only documents it. In relational terms::
 
     SELECT k1.ad_id, k2.ad_id
     FROM link_keys k1
@@ -19,19 +20,3 @@ last condition is just ``k2.ad_id > k1.ad_id``). Nothing in it needs more than a
 and a GROUP BY, so it runs as well on a distributed SQL engine, partitioned by key.
 """
 
-from __future__ import annotations
-
-from collections.abc import Iterator, Sequence
-
-from zicht.store import linking as sql
-from zicht.store.store import Store
-
-
-def candidate_batches(
-    store: Store, dirty: Sequence[int], batch: int = 2000, *, all_dirty: bool = False
-) -> Iterator[tuple[Sequence[int], set[tuple[int, int]]]]:
-    """(dirty ads of the batch, their candidate pairs a < b), batch by batch in ad id order.
-    ``all_dirty``: every stored ad is dirty (a full rebuild)."""
-    for i in range(0, len(dirty), batch):
-        chunk = dirty[i : i + batch]
-        yield chunk, sql.candidate_pairs(store, chunk, all_dirty=all_dirty)

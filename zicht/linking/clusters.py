@@ -34,7 +34,7 @@ order, which is what makes an incremental run equal to a full rebuild.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from itertools import pairwise
 
@@ -155,6 +155,9 @@ class Clustering:
     template_edges: list[PersonaEdge] = field(default_factory=list)  # all, supported or not
     copy_groups: list[dict] = field(default_factory=list)
     moves: list[Move] = field(default_factory=list)
+    # Kept template groups (persona ids): stored with each network so that an increment touching one
+    # re-clusters all of it (see ``zicht.store.linking.expand_region``).
+    template_groups: list[list[int]] = field(default_factory=list)
     conflicts: list[str] = field(default_factory=list)
 
 
@@ -413,7 +416,9 @@ def _template_degree(
 
 
 def template_links(
-    template: Mapping[tuple[int, int], list[Edge]], degree: Mapping[int, int] | None = None
+    template: Mapping[tuple[int, int], list[Edge]],
+    degree: Mapping[int, int] | None = None,
+    capped: Set[int] = frozenset(),
 ) -> set[tuple[int, int]]:
     """The template pairs that join personas into a network.
 
@@ -424,6 +429,8 @@ def template_links(
 
     ``degree``: per persona, its template-like ad pairs in the whole store (all of them, also with
     ads outside the region being clustered); without it, they are counted in ``template``.
+    ``capped``: personas known to be in a group over ``TEMPLATE_GROUP_MAX`` personas in the whole
+    store, of which the region being clustered holds only a part: a group holding one joins nothing.
     """
     best = {pair: max(e.score for e in items) for pair, items in template.items()}
     strong = {pair for pair, score in best.items() if score >= TEMPLATE_CORE}
@@ -452,6 +459,7 @@ def template_links(
         for g in sizes
         if sizes[g] <= TEMPLATE_GROUP_MAX and total[g] - 2 * inside[g] <= TEMPLATE_OUTSIDE_MAX * inside[g]
     }
+    kept -= {group_of[p] for p in capped if p in group_of}
     return {(p, q) for p, q in joined if group_of[p] in kept}
 
 
@@ -487,6 +495,7 @@ def cluster_networks(
     co_moves: Sequence[PersonaEdge] = (),
     decisions: Sequence[Decision] = (),
     ads: Mapping[int, AdNode] | None = None,
+    capped: Set[int] = frozenset(),
 ) -> tuple[dict[int, int], dict[int, list[int]], list[PersonaEdge], list[PersonaEdge], list[dict], list[str]]:
     """network_of, networks, network edges, all template edges, copy groups, conflicts."""
     net_edges: list[PersonaEdge] = []
@@ -498,7 +507,7 @@ def cluster_networks(
         net_edges.append(PersonaEdge(p, q, "persona", max(e.score for e in items), _evidence(items)))
 
     template = _persona_level(edges, persona_of, VERDICT_TEMPLATE)
-    joined = template_links(template, _template_degree(personas, ads))
+    joined = template_links(template, _template_degree(personas, ads), capped)
     template_edges = []
     for (p, q), items in sorted(template.items()):
         ev = _evidence(items) | {"supported": (p, q) in joined}
@@ -577,9 +586,15 @@ def _accept_indirect(
 
 
 def cluster(
-    ads: Mapping[int, AdNode], edges: Sequence[Edge], decisions: Sequence[Decision] = ()
+    ads: Mapping[int, AdNode],
+    edges: Sequence[Edge],
+    decisions: Sequence[Decision] = (),
+    capped_ads: Set[int] = frozenset(),
 ) -> Clustering:
-    """Personas, then their moves, then networks: everything a region of the graph needs."""
+    """Personas, then their moves, then networks: everything a region of the graph needs.
+
+    ``capped_ads``: ads whose persona is in a template group too large to keep, of which the region
+    holds only a part (an increment does not re-cluster the whole of such a group)."""
     personas, persona_of, ambiguous, conflicts = cluster_personas(ads, edges, decisions)
     if ambiguous:  # one identity, several numbers: a copy, as far as networks are concerned
         edges = [
@@ -588,9 +603,15 @@ def cluster(
         ]
     moves = persona_moves(personas, ads)
     co_moves = co_movement(moves)
+    capped = {persona_of[a] for a in capped_ads if a in persona_of}
     network_of, networks, net_edges, template_edges, groups, more = cluster_networks(
-        personas, persona_of, edges, co_moves, decisions, ads
+        personas, persona_of, edges, co_moves, decisions, ads, capped
     )
+    supported = [(e.a, e.b, 1.0) for e in template_edges if e.evidence.get("supported")]
+    rep, _ = constrained_components(sorted({p for e in supported for p in e[:2]}), supported)
+    kept_groups: dict[int, list[int]] = defaultdict(list)
+    for p, r in sorted(rep.items()):
+        kept_groups[r].append(p)
     return Clustering(
         persona_of=persona_of,
         personas=personas,
@@ -601,4 +622,5 @@ def cluster(
         copy_groups=groups,
         moves=moves,
         conflicts=conflicts + more,
+        template_groups=[kept_groups[r] for r in sorted(kept_groups)],
     )

@@ -7,7 +7,10 @@
 3. candidates (a relational join on the keys) of the new/changed ads against everything, verified
    pair by pair (``zicht.linking.verify``), stored with channel, score and evidence;
 4. clustering of the region that can have changed (the new/changed ads, what they link to, whole
-   old networks, analysts' decisions, co-moving personas), personas → moves → networks → roles.
+   old networks, analysts' decisions, co-moving personas, template groups small enough to be kept;
+   see ``zicht.store.linking.TemplateReach``), personas → moves → networks → roles.
+
+Large runs (a rebuild) profile and verify in ``LinkSettings.workers`` processes; this one writes.
 
 Every step only depends on the final state of the ads, the hub set and the decisions, so running
 it in several increments gives the same result as ``full=True`` (which clears the derived tables and
@@ -17,16 +20,15 @@ runs all steps on everything).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from zicht.linking import LINKING_VERSION
 from zicht.linking import keys as k
-from zicht.linking.candidates import candidate_batches
-from zicht.linking.clusters import cluster, cluster_personas, persona_moves
+from zicht.linking.clusters import TEMPLATE_GROUP_MAX, cluster, cluster_personas, persona_moves
 from zicht.linking.profile import build_profiles, prime_band_keys, profile_keys
 from zicht.linking.roles import infer_roles
-from zicht.linking.verify import verify_pair
+from zicht.linking.verify import PairVerdict, verify_pair
 from zicht.store import linking as sql
 from zicht.store.store import Store
 
@@ -51,9 +53,10 @@ class LinkSettings:
     hub_caps: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_HUB_CAPS))
     default_cap: int = 150
     batch: int = 2000
-    # Build profiles in this many worker processes when at least ``parallel_from`` ads need one. Off by
-    # default: on the 2-core development machine, shared with other work, pickling cost more than it won.
-    workers: int = 1
+    # Build profiles and verify candidate pairs in this many worker processes when at least
+    # ``parallel_from`` ads need it (a from-scratch run, a large re-profile); smaller runs stay in this
+    # process, where starting workers would cost more than they win. 1: never.
+    workers: int = 2
     parallel_from: int = 20_000
 
 
@@ -70,6 +73,8 @@ class LinkReport:
     links: int = 0
     by_verdict: dict[str, int] = field(default_factory=dict)
     region_ads: int = 0
+    capped_ads: int = 0  # region ads in a template group too large to keep, not re-clustered whole
+    template_walked: int = 0  # personas whose template pairs were read to bound the region
     personas: int = 0
     networks: int = 0
     conflicts: list[str] = field(default_factory=list)
@@ -124,19 +129,19 @@ def link(
 def _profile(
     store: Store, report: LinkReport, settings: LinkSettings, full: bool, on_progress: Progress | None
 ) -> set[int]:
-    """Profiles and keys of new and changed ads. With many ads, profiles are built in worker processes
-    while this one reads and writes the store."""
+    """Profiles and keys of new and changed ads. With many ads, worker processes read the ads and
+    build the profiles while this one writes them, batch by batch in ad id order."""
     ids = sql.ads_needing_profiles(store, LINKING_VERSION)
     touched: set[int] = set()
     batches = [ids[i : i + settings.batch] for i in range(0, len(ids), settings.batch)]
-    pool = _pool(settings) if len(ids) >= settings.parallel_from else None
+    pool = _pool(settings, store) if len(ids) >= settings.parallel_from else None
     try:
-        pending: list = []  # (future or rows, stamps)
+        pending: list = []  # futures or (rows, stamps)
 
         def drain(limit: int) -> None:
             while len(pending) > limit:
-                job, stamps = pending.pop(0)
-                rows = job.result() if pool is not None else job
+                job = pending.pop(0)
+                rows, stamps = job.result() if pool is not None else job
                 keys = sql.save_profiles(store, rows, stamps, LINKING_VERSION, fresh=full)
                 if not full:
                     touched.update(keys)
@@ -145,20 +150,28 @@ def _profile(
                     on_progress("profiles", report.profiled, len(ids))
 
         for batch_ids in batches:
-            batch = sql.load_inputs(store, batch_ids)
-            job = (
-                pool.submit(profiles_and_keys, batch.inputs)
-                if pool is not None
-                else profiles_and_keys(batch.inputs)
-            )
-            pending.append((job, batch.stamps))
-            drain(settings.workers if pool is not None else 0)
+            if pool is not None:
+                pending.append(pool.submit(_profile_in_worker, batch_ids))
+                drain(2 * settings.workers)
+            else:
+                pending.append(load_and_profile(store, batch_ids))
+                drain(0)
         drain(0)
     finally:
         if pool is not None:
             pool.shutdown()
     report.keys_touched = len(touched)
     return touched
+
+
+def load_and_profile(store: Store, ad_ids: Sequence[int]) -> tuple[list, dict]:  # type: ignore[type-arg]
+    """Profiles and keys of these ads, with the version stamps they were built from."""
+    batch = sql.load_inputs(store, ad_ids)
+    return sql.encode_profiles(store, profiles_and_keys(batch.inputs)), batch.stamps
+
+
+def _profile_in_worker(ad_ids: Sequence[int]) -> tuple[list, dict]:  # type: ignore[type-arg]
+    return load_and_profile(_worker_store(), ad_ids)
 
 
 def profiles_and_keys(inputs: list) -> list:  # type: ignore[type-arg]
@@ -168,48 +181,124 @@ def profiles_and_keys(inputs: list) -> list:  # type: ignore[type-arg]
     return [(p, profile_keys(p)) for p in profiles]
 
 
-def _pool(settings: LinkSettings):  # type: ignore[no-untyped-def]
+def _pool(settings: LinkSettings, store: Store, initargs: tuple = ()):  # type: ignore[no-untyped-def,type-arg]
+    """Forked worker processes; each drops the inherited database connections (they belong to this
+    process) and opens its own store for what it reads."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    if settings.workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    if settings.workers < 2:
         return None
-    return ProcessPoolExecutor(max_workers=settings.workers, mp_context=multiprocessing.get_context("fork"))
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    _worker["parent_engine"] = store.engine
+    return ProcessPoolExecutor(
+        max_workers=settings.workers,
+        mp_context=multiprocessing.get_context(method),
+        initializer=_init_worker,
+        initargs=(store.url, *initargs),
+    )
+
+
+_worker: dict[str, object] = {}
+
+
+def _init_worker(url: str, hubs: set[int] | None = None, full: bool = False) -> None:
+    parent = _worker.pop("parent_engine", None)
+    if parent is not None:
+        parent.dispose(close=False)  # type: ignore[attr-defined]
+    _worker["url"] = url
+    _worker["hubs"] = hubs or set()
+    _worker["full"] = full
+
+
+def _worker_store() -> Store:
+    if "store" not in _worker:
+        _worker["store"] = Store.open(str(_worker["url"]), migrate=False)
+    return _worker["store"]  # type: ignore[return-value]
+
+
+def verify_pairs(store: Store, pairs: Iterable[tuple[int, int]], hubs: set[int]) -> list[PairVerdict]:
+    """Verdicts for candidate pairs, in pair order (pure apart from reading the profiles)."""
+    pairs = sorted(pairs)
+    profiles = sql.load_profiles(store, {x for pair in pairs for x in pair})
+    prime_band_keys(list(profiles.values()))
+    verdicts = []
+    for a, b in pairs:
+        pa, pb = profiles.get(a), profiles.get(b)
+        if pa is None or pb is None:
+            continue
+        v = verify_pair(pa, pb, hubs)
+        if v is not None:
+            verdicts.append(v)
+    return verdicts
 
 
 def _verify(
     store: Store, report: LinkReport, settings: LinkSettings, full: bool, on_progress: Progress | None
 ) -> None:
+    """Candidates come from one join per batch of dirty ads, verified pair by pair. With many dirty
+    ads, worker processes join and verify whole batches while this one writes the links. Links are
+    written in batch order either way, so the result does not depend on the workers."""
     dirty = sql.dirty_ad_ids(store)
     if not dirty:
         return
     if not full:
         sql.delete_links_of_dirty(store)
     hubs = sql.hub_keys(store)
-    for chunk, pairs in candidate_batches(store, dirty, settings.batch, all_dirty=full):
-        report.candidates += len(pairs)
-        profiles = sql.load_profiles(store, {x for pair in pairs for x in pair})
-        prime_band_keys(list(profiles.values()))
-        verdicts = []
-        for a, b in sorted(pairs):
-            pa, pb = profiles.get(a), profiles.get(b)
-            if pa is None or pb is None:
-                continue
-            v = verify_pair(pa, pb, hubs)
-            if v is not None:
-                verdicts.append(v)
-                report.by_verdict[v.verdict] = report.by_verdict.get(v.verdict, 0) + 1
-        report.links += sql.save_links(store, verdicts, LINKING_VERSION)
-        report.linked_pairs += len(verdicts)
-        report.verified_ads += len(chunk)
-        if on_progress:
-            on_progress("verify", report.verified_ads, len(dirty))
+    pool = _pool(settings, store, (hubs, full)) if len(dirty) >= settings.parallel_from else None
+    chunks = [dirty[i : i + settings.batch] for i in range(0, len(dirty), settings.batch)]
+    pending: list = []  # futures or (candidates, verdicts), with the number of dirty ads
+
+    def drain(limit: int) -> None:
+        while len(pending) > limit:
+            job, n = pending.pop(0)
+            candidates, by_verdict, prepared = job.result() if pool is not None else job
+            report.candidates += candidates
+            for verdict, n_pairs in by_verdict.items():
+                report.by_verdict[verdict] = report.by_verdict.get(verdict, 0) + n_pairs
+                report.linked_pairs += n_pairs
+            report.links += sql.save_prepared_links(store, prepared)
+            report.verified_ads += n
+            if on_progress:
+                on_progress("verify", report.verified_ads, len(dirty))
+
+    try:
+        for chunk in chunks:
+            if pool is not None:
+                pending.append((pool.submit(_verify_in_worker, chunk), len(chunk)))
+                drain(2 * settings.workers)
+            else:
+                pending.append((join_and_verify(store, chunk, hubs, full), len(chunk)))
+                drain(0)
+        drain(0)
+    finally:
+        if pool is not None:
+            pool.shutdown()
     # Only now: while verifying, "dirty" tells which pairs of two new ads were already produced.
     sql.finish_verification(store, dirty, full=full)
 
 
+Verified = tuple[int, dict[str, int], tuple[list[str], list[tuple]]]  # type: ignore[type-arg]
+
+
+def join_and_verify(store: Store, chunk: Sequence[int], hubs: set[int], full: bool) -> Verified:
+    """Candidate pairs of these dirty ads (a relational join on the keys), verified: the number of
+    candidates, pairs per verdict, and the ``links`` rows ready to write."""
+    pairs = sql.candidate_pairs(store, chunk, all_dirty=full)
+    verdicts = verify_pairs(store, pairs, hubs)
+    by_verdict: dict[str, int] = {}
+    for v in verdicts:
+        by_verdict[v.verdict] = by_verdict.get(v.verdict, 0) + 1
+    return len(pairs), by_verdict, sql.prepare_links(store, verdicts, LINKING_VERSION)
+
+
+def _verify_in_worker(chunk: Sequence[int]) -> Verified:
+    return join_and_verify(_worker_store(), chunk, _worker["hubs"], bool(_worker["full"]))  # type: ignore[arg-type]
+
+
 def _cluster(store: Store, report: LinkReport, full: bool) -> None:
     hubs = sql.hub_keys(store)
+    capped: set[int] = set()
     if full:
         region = sql.all_linked_ads(store)
     else:
@@ -220,15 +309,22 @@ def _cluster(store: Store, report: LinkReport, full: bool) -> None:
     nodes = sql.load_nodes(store, region, hubs)
     edges = sql.load_edges(store, region)
     decisions = sql.load_decisions(store, region)
+    changed = set(region)
+    reach = sql.TemplateReach(store, TEMPLATE_GROUP_MAX)
     while not full:
-        # Personas outside the region that made the same moves may now travel with ours. Only personas
-        # and their moves are needed to find them; the whole clustering runs once, on the final region.
-        personas, _, _, _ = cluster_personas(nodes, edges, decisions)
+        # The region grows by (a) personas outside it that made the same moves as ours (they may now
+        # travel with them) and (b) template groups of its personas that can be kept (see
+        # ``TemplateReach``). Only personas and their moves are needed to find them; the whole
+        # clustering runs once, on the final region.
+        personas, persona_of, _, _ = cluster_personas(nodes, edges, decisions)
         moves = persona_moves(personas, nodes)
         old_personas, _ = sql.old_ids(store, region)
-        outside = sql.personas_sharing_moves(store, {m.key for m in moves}, set(personas) | old_personas)
-        extra = outside - region
+        extra = sql.personas_sharing_moves(store, {m.key for m in moves}, set(personas) | old_personas)
+        reach.update(persona_of)
+        extra |= reach.reach(changed)
+        extra -= region
         if not extra:
+            capped = reach.capped_ads()
             break
         grown = sql.expand_region(store, extra, closed=region)
         added = grown - region
@@ -236,10 +332,12 @@ def _cluster(store: Store, report: LinkReport, full: bool) -> None:
         region = grown
         edges = sorted(edges + sql.load_edges(store, region, touching=added), key=lambda e: (e.a, e.b))
         decisions = sql.load_decisions(store, region)
-    clustering = cluster(nodes, edges, decisions)
+    clustering = cluster(nodes, edges, decisions, capped)
     roles = infer_roles(clustering, nodes)
     sql.save_clustering(store, region, nodes, clustering, roles, LINKING_VERSION)
     report.region_ads = len(region)
+    report.capped_ads = len(capped)
+    report.template_walked = reach.walked
     report.personas = len(clustering.personas)
     report.networks = len(clustering.networks)
     report.conflicts.extend(clustering.conflicts)

@@ -9,7 +9,7 @@ pure modules in ``zicht.linking``.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -54,19 +54,30 @@ def _insert_plain(conn, table: str, columns: Sequence[str], rows: Sequence[tuple
     conn.exec_driver_sql(sql, list(rows))
 
 
-def _insert_rows(conn, table, rows: Sequence[dict]) -> None:  # type: ignore[no-untyped-def]
-    """Bulk insert of dict rows through the driver, each value converted once by its column's own
-    type (JSON, UTC datetimes) for this dialect: SQLAlchemy's per-row statement handling costs more
-    than the insert for the hundreds of thousands of link and profile rows of a rebuild."""
+def bind_rows(
+    dialect, table, rows: Sequence[dict], bound: Iterable[str] = ()
+) -> tuple[list[str], list[tuple]]:  # type: ignore[no-untyped-def]
+    """Dict rows as driver values, each converted once by its column's own type (JSON, UTC
+    datetimes) for this dialect; ``bound``: columns whose values are converted already."""
     if not rows:
-        return
+        return [], []
     columns = list(rows[0])
-    procs = [table.c[name].type._cached_bind_processor(conn.dialect) for name in columns]
+    done = set(bound)
+    procs = [None if name in done else table.c[name].type._cached_bind_processor(dialect) for name in columns]
     values = [
         tuple(v if proc is None else proc(v) for v, proc in zip((r[c] for c in columns), procs, strict=True))
         for r in rows
     ]
-    _insert_plain(conn, table.name, columns, values)
+    return columns, values
+
+
+def _insert_rows(conn, table, rows: Sequence[dict], bound: Iterable[str] = ()) -> None:  # type: ignore[no-untyped-def]
+    """Bulk insert of dict rows through the driver (``bind_rows``): SQLAlchemy's per-row statement
+    handling costs more than the insert for the hundreds of thousands of link and profile rows of a
+    rebuild."""
+    columns, values = bind_rows(conn.dialect, table, rows, bound)
+    if values:
+        _insert_plain(conn, table.name, columns, values)
 
 
 def _chunks(items: Sequence, size: int = CHUNK) -> Iterator[Sequence]:
@@ -222,9 +233,28 @@ def load_inputs(store: Store, ad_ids: Sequence[int]) -> InputBatch:
     return out
 
 
+@dataclass(frozen=True)
+class EncodedProfile:
+    """A profile already converted to its ``link_ads.profile`` value (in a worker process, so that
+    the process writing the store does not spend its time encoding JSON)."""
+
+    ad_id: int
+    value: object
+
+
+def encode_profiles(
+    store: Store, rows: Sequence[tuple[AdProfile, list[tuple[int, str]]]]
+) -> list[tuple[EncodedProfile, list[tuple[int, str]]]]:
+    proc = LinkAd.__table__.c["profile"].type._cached_bind_processor(store.engine.dialect)
+    return [
+        (EncodedProfile(p.ad_id, proc(p.to_json()) if proc is not None else p.to_json()), keys)
+        for p, keys in rows
+    ]
+
+
 def save_profiles(
     store: Store,
-    rows: Sequence[tuple[AdProfile, list[tuple[int, str]]]],
+    rows: Sequence[tuple[AdProfile | EncodedProfile, list[tuple[int, str]]]],
     stamps: dict[int, tuple[int, datetime | None]],
     linking_version: str,
     *,
@@ -269,10 +299,11 @@ def save_profiles(
                     "recluster": True,
                     "persona_id": existing.get(profile.ad_id, (None, None))[0],
                     "network_id": existing.get(profile.ad_id, (None, None))[1],
-                    "profile": profile.to_json(),
+                    "profile": profile.value if isinstance(profile, EncodedProfile) else profile.to_json(),
                 }
                 for profile, _ in rows
             ],
+            bound=("profile",) if isinstance(rows[0][0], EncodedProfile) else (),
         )
     return touched
 
@@ -446,10 +477,14 @@ def _mark_neighbours_of_dirty(conn) -> None:  # type: ignore[no-untyped-def]
     template_partners: set[int] = set()
     for chunk in _chunks(dirty):
         for ours, other in ((Link.ad_a, Link.ad_b), (Link.ad_b, Link.ad_a)):
-            for partner, channel, verdict, score in conn.execute(
-                select(other, Link.channel, Link.verdict, Link.score).where(ours.in_(chunk))
+            for partner, channel, verdict, score, pair_score in conn.execute(
+                select(other, Link.channel, Link.verdict, Link.score, Link.pair_score).where(ours.in_(chunk))
             ):
-                if verdict in followed_verdicts or (channel == "template" and score >= TEMPLATE_CORE):
+                if (
+                    verdict in followed_verdicts
+                    or (channel == "template" and score >= TEMPLATE_CORE)
+                    or (verdict == "template" and pair_score >= TEMPLATE_CORE)
+                ):
                     marked.add(partner)
                 elif channel == "template" and verdict == "template":
                     template_partners.add(partner)
@@ -500,7 +535,10 @@ def load_profiles(store: Store, ad_ids: Iterable[int]) -> dict[int, AdProfile]:
     return out
 
 
-def save_links(store: Store, verdicts: Sequence[PairVerdict], linking_version: str) -> int:
+def prepare_links(
+    store: Store, verdicts: Sequence[PairVerdict], linking_version: str
+) -> tuple[list[str], list[tuple]]:
+    """The ``links`` rows of these verdicts as driver values (built where the verdicts are made)."""
     now = datetime.now(UTC)
     rows = [
         {
@@ -519,10 +557,19 @@ def save_links(store: Store, verdicts: Sequence[PairVerdict], linking_version: s
         for v in verdicts
         for link in v.links
     ]
-    if rows:
+    return bind_rows(store.engine.dialect, Link.__table__, rows)
+
+
+def save_prepared_links(store: Store, prepared: tuple[list[str], list[tuple]]) -> int:
+    columns, values = prepared
+    if values:
         with store.session() as s:
-            _insert_rows(s.connection(), Link.__table__, rows)
-    return len(rows)
+            _insert_plain(s.connection(), Link.__table__.name, columns, values)
+    return len(values)
+
+
+def save_links(store: Store, verdicts: Sequence[PairVerdict], linking_version: str) -> int:
+    return save_prepared_links(store, prepare_links(store, verdicts, linking_version))
 
 
 def finish_verification(store: Store, ad_ids: Sequence[int], *, full: bool = False) -> None:
@@ -552,9 +599,11 @@ def expand_region(store: Store, seed: Iterable[int], closed: Iterable[int] = ())
     """Everything whose persona or network the seed's changes can alter, closed transitively.
 
     From every ad: the ads linked to it in a way clustering uses (a persona, network or copy verdict,
-    a move, a template pair alike enough to join personas, an analyst's decision), and the whole old
-    network it was in. Weaker template pairs only count through their number (see ``load_nodes``),
-    and the ads at their ends are in the seed whenever those pairs changed.
+    a move, an analyst's decision), the whole old network it was in, and the whole of every template
+    group that was kept in that network (the network's ``summary["template_personas"]``). Template
+    pairs themselves are followed by ``TemplateReach`` (only into groups that can be kept); weaker
+    template pairs only count through their number (see ``load_nodes``), and the ads at their ends
+    are in the seed whenever those pairs changed.
 
     ``closed``: ads already known to be closed under all this (an earlier region); they are returned
     too, but not walked from again.
@@ -562,23 +611,21 @@ def expand_region(store: Store, seed: Iterable[int], closed: Iterable[int] = ())
     done = set(closed)
     frontier = set(seed) - done
     region = done | frontier
+    seen_networks: set[int] = set()
     with store.session() as s:
+        conn = s.connection()
         while frontier:
             found: set[int] = set()
-            chunk_list = sorted(frontier)
-            for chunk in _chunks(chunk_list):
-                for a, b in s.connection().execute(
+            for chunk in _chunks(sorted(frontier)):
+                for a, b in conn.execute(
                     select(Link.ad_a, Link.ad_b).where(
-                        or_(
-                            Link.verdict.in_(("persona", "network", "copy", "move")),
-                            and_(Link.channel == "template", Link.score >= TEMPLATE_CORE),
-                        ),
+                        Link.verdict.in_(("persona", "network", "copy", "move")),
                         or_(Link.ad_a.in_(chunk), Link.ad_b.in_(chunk)),
                     )
                 ):
                     found.add(a)
                     found.add(b)
-                for a, b in s.connection().execute(
+                for a, b in conn.execute(
                     select(LinkDecision.ad_a, LinkDecision.ad_b).where(
                         or_(LinkDecision.ad_a.in_(chunk), LinkDecision.ad_b.in_(chunk))
                     )
@@ -586,19 +633,175 @@ def expand_region(store: Store, seed: Iterable[int], closed: Iterable[int] = ())
                     found.add(a)
                     found.add(b)
                 networks = set(
-                    s.connection().scalars(
+                    conn.scalars(
                         select(LinkAd.network_id).where(
                             LinkAd.ad_id.in_(chunk), LinkAd.network_id.is_not(None)
                         )
                     )
                 )
+                networks -= seen_networks
+                seen_networks |= networks
+                group_personas: set[int] = set()
                 for nchunk in _chunks(sorted(networks)):
-                    found.update(
-                        s.connection().scalars(select(LinkAd.ad_id).where(LinkAd.network_id.in_(nchunk)))
-                    )
+                    found.update(conn.scalars(select(LinkAd.ad_id).where(LinkAd.network_id.in_(nchunk))))
+                    for (summary,) in conn.execute(
+                        select(LinkNetwork.summary).where(LinkNetwork.id.in_(nchunk))
+                    ):
+                        group_personas.update((summary or {}).get("template_personas") or ())
+                for pchunk in _chunks(sorted(group_personas)):
+                    found.update(conn.scalars(select(LinkAd.ad_id).where(LinkAd.persona_id.in_(pchunk))))
             frontier = found - region
             region |= frontier
     return region
+
+
+class TemplateReach:
+    """Which template groups an increment must re-cluster, found in the whole store.
+
+    Clustering keeps a template group (a component of triangle-supported template pairs >=
+    ``TEMPLATE_CORE`` between personas) only when it has at most ``TEMPLATE_GROUP_MAX`` personas.
+    A region must therefore hold the whole of every group of its personas that can be kept; a group
+    over the cap joins nothing whatever its shape, so the walk stops as soon as it has found more
+    personas than that, and the region's personas in it are reported as *capped* (clustering drops
+    any group holding one). This is what keeps an increment small in a market where look-alike texts
+    form one continuum, and still exactly equal to a full rebuild.
+
+    Personas are the region's own (``update``) for its ads and the stored ones for all other ads,
+    which a region closed under persona links leaves unchanged. Kept across the growth steps of one
+    region; ``walked`` counts the personas whose template pairs were read.
+    """
+
+    def __init__(self, store: Store, cap: int) -> None:
+        self.store = store
+        self.cap = cap
+        self.region_persona: dict[int, int] = {}
+        self.region_members: dict[int, list[int]] = {}
+        self.stored_persona: dict[int, int] = {}
+        self.members: dict[int, list[int]] = {}
+        self.neighbours: dict[int, set[int]] = {}
+        self.small: dict[int, frozenset[int]] = {}  # persona -> its whole (keepable) group
+        self.capped: set[int] = set()
+        self.walked = 0
+
+    def update(self, persona_of: Mapping[int, int]) -> None:
+        """The region's personas (its clustering of persona links)."""
+        self.region_persona = dict(persona_of)
+        grouped: dict[int, list[int]] = defaultdict(list)
+        for ad_id, pid in persona_of.items():
+            grouped[pid].append(ad_id)
+        self.region_members = {pid: sorted(ids) for pid, ids in grouped.items()}
+
+    def _persona_of(self, conn, ad_ids: Iterable[int]) -> dict[int, int]:  # type: ignore[no-untyped-def]
+        out: dict[int, int] = {}
+        unknown = []
+        for a in ad_ids:
+            if a in self.region_persona:
+                out[a] = self.region_persona[a]
+            elif a in self.stored_persona:
+                out[a] = self.stored_persona[a]
+            else:
+                unknown.append(a)
+        for chunk in _chunks(sorted(set(unknown))):
+            got = dict(
+                conn.execute(select(LinkAd.ad_id, LinkAd.persona_id).where(LinkAd.ad_id.in_(chunk))).all()
+            )
+            for a in chunk:
+                pid = got.get(a)
+                self.stored_persona[a] = pid if pid is not None else a
+                out[a] = self.stored_persona[a]
+        return out
+
+    def _ads_of(self, conn, pids: Iterable[int]) -> dict[int, list[int]]:  # type: ignore[no-untyped-def]
+        out: dict[int, list[int]] = {}
+        unknown = []
+        for p in pids:
+            if p in self.region_members:
+                out[p] = self.region_members[p]
+            elif p in self.members:
+                out[p] = self.members[p]
+            else:
+                unknown.append(p)
+        found: dict[int, list[int]] = defaultdict(list)
+        for chunk in _chunks(sorted(set(unknown))):
+            for ad_id, pid in conn.execute(
+                select(LinkAd.ad_id, LinkAd.persona_id).where(LinkAd.persona_id.in_(chunk))
+            ):
+                found[pid].append(ad_id)
+        for p in unknown:
+            ids = sorted(found.get(p) or [p])
+            self.members[p] = ids
+            for a in ids:
+                self.stored_persona.setdefault(a, p)
+            out[p] = ids
+        return out
+
+    def strong_partners(self, conn, ad_ids: Iterable[int]) -> dict[int, set[int]]:  # type: ignore[no-untyped-def]
+        """Per ad, the ads it has a template pair >= ``TEMPLATE_CORE`` with (what clustering uses)."""
+        out: dict[int, set[int]] = defaultdict(set)
+        strong = and_(Link.verdict == "template", Link.pair_score >= TEMPLATE_CORE)
+        for chunk in _chunks(sorted(set(ad_ids))):
+            for ours, other in ((Link.ad_a, Link.ad_b), (Link.ad_b, Link.ad_a)):
+                for a, b in conn.execute(select(ours, other).where(ours.in_(chunk), strong)):
+                    out[a].add(b)
+        return out
+
+    def _load_neighbours(self, conn, pids: Iterable[int]) -> None:  # type: ignore[no-untyped-def]
+        todo = [p for p in set(pids) if p not in self.neighbours]
+        if not todo:
+            return
+        self.walked += len(todo)
+        ads = self._ads_of(conn, todo)
+        partners = self.strong_partners(conn, [a for p in todo for a in ads[p]])
+        pid_of = self._persona_of(conn, {b for bs in partners.values() for b in bs})
+        for p in todo:
+            self.neighbours[p] = {pid_of[b] for a in ads[p] for b in partners.get(a, ())} - {p}
+
+    def _group(self, conn, start: int) -> None:  # type: ignore[no-untyped-def]
+        """Walk the supported pairs from ``start`` until its group is complete or over the cap."""
+        group = {start}
+        frontier = [start]
+        while frontier:
+            self._load_neighbours(conn, frontier)
+            self._load_neighbours(conn, {q for p in frontier for q in self.neighbours[p]})
+            nxt = []
+            for p in sorted(frontier):
+                for q in sorted(self.neighbours[p] - group):
+                    if (self.neighbours[p] & self.neighbours[q]) - {p, q}:
+                        if q in self.capped:
+                            self.capped |= group
+                            return
+                        group.add(q)
+                        nxt.append(q)
+            if len(group) > self.cap:
+                self.capped |= group
+                return
+            frontier = nxt
+        frozen = frozenset(group)
+        for p in group:
+            self.small[p] = frozen
+
+    def reach(self, changed: Iterable[int]) -> set[int]:
+        """Ads of keepable groups to add to the region: the groups of all its personas, and of the
+        personas with a template pair to a ``changed`` ad (a change there can cut a group loose)."""
+        with self.store.session() as s:
+            conn = s.connection()
+            starts = set(self.region_members)
+            partners = self.strong_partners(conn, changed)
+            starts |= set(self._persona_of(conn, {b for bs in partners.values() for b in bs}).values())
+            # Read the pairs of all starts and of their partners at once (most groups are complete
+            # after that), rather than group by group.
+            todo = {p for p in starts if p not in self.small and p not in self.capped}
+            self._load_neighbours(conn, todo)
+            self._load_neighbours(conn, {q for p in todo for q in self.neighbours[p]})
+            for p in sorted(starts):
+                if p not in self.small and p not in self.capped:
+                    self._group(conn, p)
+            wanted = {q for p in starts if p in self.small for q in self.small[p]}
+            ads = self._ads_of(conn, wanted - set(self.region_members))
+        return {a for ids in ads.values() for a in ids} - set(self.region_persona)
+
+    def capped_ads(self) -> set[int]:
+        return {a for a, p in self.region_persona.items() if p in self.capped}
 
 
 def load_nodes(store: Store, ad_ids: Iterable[int], hubs: set[int]) -> dict[int, AdNode]:
@@ -754,6 +957,10 @@ def save_clustering(
             )
         for chunk in _chunks(persona_rows, 2000):
             s.connection().execute(insert(LinkPersona.__table__), list(chunk))
+        group_personas: dict[int, list[int]] = {}
+        for group in c.template_groups:
+            for nid in sorted({c.network_of[p] for p in group}):
+                group_personas[nid] = sorted(set(group_personas.get(nid, [])) | set(group))
         network_rows = []
         for nid, members in sorted(c.networks.items()):
             ps = [c.personas[p] for p in members]
@@ -767,7 +974,10 @@ def save_clustering(
                     "roles": roles.network_roles.get(nid, []),
                     "first_seen": _day_start(min(p.first_day for p in ps)),
                     "last_seen": _day_start(max(p.last_day for p in ps)),
-                    "summary": {"labels": [p.label for p in ps[:10]]},
+                    "summary": {
+                        "labels": [p.label for p in ps[:10]],
+                        "template_personas": group_personas.get(nid, []),
+                    },
                     "linking_version": linking_version,
                     "updated_at": now,
                 }
@@ -831,6 +1041,10 @@ def save_clustering(
         )
         for chunk in _chunks(assignments, 5000):
             s.connection().execute(stmt, list(chunk))
+        if assignments:
+            from zicht.store.aggregates import mark_stale
+
+            mark_stale(s)  # new personas/networks move no maximum: the next refresh must look
 
 
 def _bind(name: str):  # type: ignore[no-untyped-def]
