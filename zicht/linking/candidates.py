@@ -19,4 +19,3 @@ in proportion to what is new; a full rebuild marks every ad dirty and runs the s
 last condition is just ``k2.ad_id > k1.ad_id``). Nothing in it needs more than an equi-join, anti-joins
 and a GROUP BY, so it runs as well on a distributed SQL engine, partitioned by key.
 """
-

@@ -28,7 +28,7 @@ from zicht.linking import keys as k
 from zicht.linking.clusters import TEMPLATE_GROUP_MAX, cluster, cluster_personas, persona_moves
 from zicht.linking.profile import build_profiles, prime_band_keys, profile_keys
 from zicht.linking.roles import infer_roles
-from zicht.linking.verify import PairVerdict, verify_pair
+from zicht.linking.verify import PairVerdict, clear_hub_photo_memo, verify_pair
 from zicht.store import linking as sql
 from zicht.store.store import Store
 
@@ -91,7 +91,18 @@ def link(
 ) -> LinkReport:
     settings = settings or LinkSettings()
     report = LinkReport(full=full)
-    sql.tune_for_linking(store)
+    try:
+        with sql.tuned_for_linking(store):
+            _run(store, report, settings, full, on_progress)
+    finally:
+        # Nothing of the run stays in the memory of a long-lived process (``zicht process``, tests).
+        clear_hub_photo_memo()
+    return report
+
+
+def _run(
+    store: Store, report: LinkReport, settings: LinkSettings, full: bool, on_progress: Progress | None
+) -> None:
     t, c = time.perf_counter(), time.process_time()
     if full:
         sql.clear_all(store)
@@ -123,7 +134,6 @@ def link(
     report.cpu_seconds["cluster"] = time.process_time() - c
     if on_progress:
         on_progress("cluster", report.region_ads, report.region_ads)
-    return report
 
 
 def _profile(
@@ -158,8 +168,7 @@ def _profile(
                 drain(0)
         drain(0)
     finally:
-        if pool is not None:
-            pool.shutdown()
+        _close_pool(pool)
     report.keys_touched = len(touched)
     return touched
 
@@ -182,12 +191,18 @@ def profiles_and_keys(inputs: list) -> list:  # type: ignore[type-arg]
 
 
 def _pool(settings: LinkSettings, store: Store, initargs: tuple = ()):  # type: ignore[no-untyped-def,type-arg]
-    """Forked worker processes; each drops the inherited database connections (they belong to this
-    process) and opens its own store for what it reads."""
+    """Worker processes (forked; spawned where there is no fork), each opening its own store for what
+    it reads. None (work in this process) for one worker, or for an in-memory SQLite database, which
+    another process cannot open."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    if settings.workers < 2:
+    from sqlalchemy.engine import make_url
+
+    url = make_url(store.url)
+    if settings.workers < 2 or (
+        url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")
+    ):
         return None
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     _worker["parent_engine"] = store.engine
@@ -199,10 +214,20 @@ def _pool(settings: LinkSettings, store: Store, initargs: tuple = ()):  # type: 
     )
 
 
+def _close_pool(pool) -> None:  # type: ignore[no-untyped-def]
+    """Stop the workers; after a failure, batches not started yet are dropped rather than run."""
+    if pool is not None:
+        pool.shutdown(wait=True, cancel_futures=True)
+    _worker.pop("parent_engine", None)  # the workers are forked: no reference kept in this process
+
+
 _worker: dict[str, object] = {}
 
 
 def _init_worker(url: str, hubs: set[int] | None = None, full: bool = False) -> None:
+    """In a new worker: forget the parent's pooled connections without closing them (a forked copy
+    must never use or close the parent's sockets; the engine is found in ``_worker`` as it was at
+    the fork), and keep what the worker needs to open its own store."""
     parent = _worker.pop("parent_engine", None)
     if parent is not None:
         parent.dispose(close=False)  # type: ignore[attr-defined]
@@ -272,8 +297,7 @@ def _verify(
                 drain(0)
         drain(0)
     finally:
-        if pool is not None:
-            pool.shutdown()
+        _close_pool(pool)
     # Only now: while verifying, "dirty" tells which pairs of two new ads were already produced.
     sql.finish_verification(store, dirty, full=full)
 

@@ -122,9 +122,16 @@ def _photo_match(a: AdProfile, b: AdProfile, hubs: Collection[int]) -> _PhotoMat
 
 
 # Whether a photo hash falls in a hub bucket, per hub set: verification of one run asks it for the
-# same few hundred thousand hashes with the same hub set, pair after pair.
+# same few hundred thousand hashes with the same hub set, pair after pair. Keyed by the set object
+# (held, so its id is not reused): callers pass a fresh set when the hubs change, never one changed in
+# place. ``link`` clears it at the end of a run.
 _HUB_PHOTO_MEMO: dict[int, tuple[Collection[int], dict[int, bool]]] = {}
 _HUB_PHOTO_MEMO_MAX = 200_000
+
+
+def clear_hub_photo_memo() -> None:
+    """Forget the memo and the hub set it holds (at the end of a linking run)."""
+    _HUB_PHOTO_MEMO.clear()
 
 
 def _hub_photo_test(hubs: Collection[int]):  # type: ignore[no-untyped-def]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -48,7 +49,10 @@ CHUNK = 900  # ids per IN (...) list: far below SQLite's and PostgreSQL's parame
 def _insert_plain(conn, table: str, columns: Sequence[str], rows: Sequence[tuple]) -> None:  # type: ignore[no-untyped-def]
     """Bulk insert of plain values (numbers, short strings) straight through the driver: for the
     tens of millions of key rows a full rebuild writes, SQLAlchemy's per-row parameter handling costs
-    more than the insert itself."""
+    more than the insert itself.
+
+    ``table`` and ``columns`` are identifiers from this module's models, never from data; every value
+    travels as a bound parameter."""
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))})"
     conn.exec_driver_sql(sql, list(rows))
@@ -93,28 +97,47 @@ def _chunks(items: Sequence, size: int = CHUNK) -> Iterator[Sequence]:
 SQLITE_CACHE_KIB = 256 * 1024
 
 
-def tune_for_linking(store: Store) -> None:
-    """Larger page cache and in-memory temp storage on SQLite connections of this store (a no-op on
-    PostgreSQL, whose memory is the server's). Settings are per connection, so they are applied to new
-    connections of the engine too."""
+@contextmanager
+def tuned_for_linking(store: Store) -> Iterator[None]:
+    """A larger page cache and in-memory temp storage on this store's SQLite connections while the
+    block runs (a no-op on PostgreSQL, whose memory is the server's).
+
+    The settings are per connection, so they are applied when a connection is checked out during
+    the block, and undone when one is checked out after it: a long-lived process that links once
+    must not keep a 256 MB cache on every pooled connection (lowering ``cache_size`` frees pages)."""
     engine = store.engine
     if engine.dialect.name != "sqlite":
+        yield
         return
-    pragmas = (f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}", "PRAGMA temp_store=MEMORY")
     if not getattr(engine, "_zicht_linking_tuned", False):
         from sqlalchemy import event
 
-        @event.listens_for(engine, "connect")
-        def _tune(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+        @event.listens_for(engine, "checkout")
+        def _tune(dbapi_conn, record, _proxy):  # type: ignore[no-untyped-def]
+            want = getattr(engine, "_zicht_linking_runs", 0) > 0
+            saved = record.info.get("zicht_linking_defaults")
+            if want == (saved is not None):
+                return
             cur = dbapi_conn.cursor()
-            for pragma in pragmas:
-                cur.execute(pragma)
+            if want:
+                defaults = {}
+                for name in ("cache_size", "temp_store"):
+                    cur.execute(f"PRAGMA {name}")
+                    defaults[name] = int(cur.fetchone()[0])
+                record.info["zicht_linking_defaults"] = defaults
+                pragmas = {"cache_size": -SQLITE_CACHE_KIB, "temp_store": 2}  # 2: MEMORY
+            else:
+                pragmas = record.info.pop("zicht_linking_defaults")
+            for name, value in pragmas.items():
+                cur.execute(f"PRAGMA {name}={int(value)}")
             cur.close()
 
         engine._zicht_linking_tuned = True  # type: ignore[attr-defined]
-    with engine.connect() as conn:
-        for pragma in pragmas:
-            conn.exec_driver_sql(pragma)
+    engine._zicht_linking_runs = getattr(engine, "_zicht_linking_runs", 0) + 1  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        engine._zicht_linking_runs -= 1  # type: ignore[attr-defined]
 
 
 def clear_all(store: Store) -> None:
@@ -561,15 +584,12 @@ def prepare_links(
 
 
 def save_prepared_links(store: Store, prepared: tuple[list[str], list[tuple]]) -> int:
+    """Write rows made by ``prepare_links`` (possibly in a worker process); returns their number."""
     columns, values = prepared
     if values:
         with store.session() as s:
             _insert_plain(s.connection(), Link.__table__.name, columns, values)
     return len(values)
-
-
-def save_links(store: Store, verdicts: Sequence[PairVerdict], linking_version: str) -> int:
-    return save_prepared_links(store, prepare_links(store, verdicts, linking_version))
 
 
 def finish_verification(store: Store, ad_ids: Sequence[int], *, full: bool = False) -> None:

@@ -1,0 +1,143 @@
+"""What a linking run leaves behind: no tuned connections or memos in a long-lived process, and after
+a failure in a worker process a store that the next run completes to the result of a full rebuild."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, insert, select, update
+
+from zicht.linking import run, verify
+from zicht.linking.run import LinkSettings, link
+from zicht.pipeline import process
+from zicht.sources.types import ParsedAd
+from zicht.store import linking as sql
+from zicht.store.models import Ad, AdPhoto, Link, LinkAd, LinkNetwork, LinkPersona, Photo
+from zicht.store.store import IngestItem, Store
+
+T0 = datetime(2026, 10, 5, 10, 0, tzinfo=UTC)
+SHARED = "+31612345678"
+PHASH = 0x1234_5678_9ABC_DEF0
+# Three ads on one number with a cap of two: the number is a hub, so verification has a hub set.
+SETTINGS = LinkSettings(hub_caps={"phone": 2}, default_cap=100)
+TEXTS = [
+    "Hoi, ik ben Lisa uit Heerlen. Ik neem graag de tijd voor je. Bel me gerust.",
+    "Nina ontvangt in Maastricht. Zij werkt op afspraak.",
+    "Welkom op mijn pagina. Gezelligheid staat bij mij voorop in Venlo.",
+    "Sportieve dame met een voorliefde voor wandelen langs de Maas op zondag.",
+    "Parkeren kan gratis voor de deur, koffie staat altijd klaar in de keuken.",
+]
+
+
+def _ad(i: int, phone: str) -> ParsedAd:
+    return ParsedAd(
+        site="kinky",
+        source_id=str(i),
+        url=f"https://kinky.example/ad/{i}",
+        title=f"Ad {i} in Heerlen",
+        text=TEXTS[i],
+        fields={"name": f"Naam{i}", "age": str(20 + i), "location": "Heerlen"},
+        phone=phone,
+    )
+
+
+def _ingest(store: Store, ads: list[ParsedAd], day: int = 0) -> list[int]:
+    store.ingest([IngestItem(ad, T0 + timedelta(days=day), "kinky@test") for ad in ads])
+    process(store, photos=False)
+    return [store.find_ad(ad.site, ad.source_id).id for ad in ads]  # type: ignore[union-attr]
+
+
+def _add_photo(store: Store, ad_id: int, phash: int, n: int) -> None:
+    """A hashed photo on the ad's current version, as the photo stage stores it."""
+    with store.session() as s:
+        version = s.scalar(select(Ad.current_version_id).where(Ad.id == ad_id))
+        photo_id = s.execute(
+            insert(Photo).values(sha256=f"{n:064x}", phash=phash, photos_version="test").returning(Photo.id)
+        ).scalar_one()
+        s.execute(
+            insert(AdPhoto).values(ad_version_id=version, position=0, url=f"p{n}.jpg", photo_id=photo_id)
+        )
+
+
+def _snapshot(store: Store):  # type: ignore[no-untyped-def]
+    with store.session() as s:
+        return (
+            sorted(s.execute(select(LinkAd.ad_id, LinkAd.persona_id, LinkAd.network_id)).all()),
+            sorted(s.execute(select(Link.ad_a, Link.ad_b, Link.channel, Link.verdict, Link.score)).all()),
+            sorted(s.execute(select(LinkPersona.id, LinkPersona.network_id, LinkPersona.role)).all()),
+            sorted(s.execute(select(LinkNetwork.id, LinkNetwork.n_personas, LinkNetwork.role)).all()),
+        )
+
+
+def _cache_sizes(store: Store, n: int) -> list[int]:
+    conns = [store.engine.connect() for _ in range(n)]
+    try:
+        return [c.exec_driver_sql("PRAGMA cache_size").scalar() for c in conns]  # type: ignore[misc]
+    finally:
+        for c in conns:
+            c.close()
+
+
+def test_a_run_keeps_no_tuned_connections_memo_or_engine_afterwards(store: Store) -> None:
+    ids = _ingest(
+        store, [_ad(i, SHARED) for i in range(3)] + [_ad(3, "+31600000003"), _ad(4, "+31600000004")]
+    )
+    _add_photo(store, ids[3], PHASH, 1)
+    _add_photo(store, ids[4], PHASH ^ 0b101, 2)  # a re-upload: distance 2
+    report = link(store, settings=SETTINGS)
+    assert report.hubs >= 1
+    with store.session() as s:
+        photo_links = s.scalar(select(func.count()).select_from(Link).where(Link.channel == "photo"))
+    assert photo_links == 1  # the photo pair was verified against a non-empty hub set
+
+    assert verify._HUB_PHOTO_MEMO == {}  # neither the memo nor the hub set it holds outlives the run
+    assert "parent_engine" not in run._worker
+    if store.dialect == "sqlite":
+        default = sqlite3.connect(":memory:").execute("PRAGMA cache_size").fetchone()[0]
+        with sql.tuned_for_linking(store):
+            assert _cache_sizes(store, 2) == [-sql.SQLITE_CACHE_KIB] * 2
+        # Connections used during a run give their 256 MB page cache back.
+        assert _cache_sizes(store, 3) == [default] * 3
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_failure_in_verification_leaves_a_store_the_next_run_completes(store: Store, workers: int) -> None:
+    ids = _ingest(store, [_ad(0, SHARED), _ad(1, SHARED), _ad(2, "+31600000002")])
+    settings = LinkSettings(workers=workers, parallel_from=0, batch=1)
+    link(store, settings=settings)
+    # One stored profile is unreadable: verifying a new ad against it fails (in a worker with 2).
+    with store.session() as s:
+        s.execute(update(LinkAd).where(LinkAd.ad_id == ids[0]).values(profile={"broken": True}))
+    new = _ingest(store, [_ad(3, SHARED), _ad(4, "+31600000004")], day=1)
+    with pytest.raises(KeyError):
+        link(store, settings=settings)
+    with store.session() as s:
+        dirty = set(s.scalars(select(LinkAd.ad_id).where(LinkAd.dirty.is_(True))))
+        assert set(new) <= dirty  # not marked done: the next run verifies them again
+    assert "parent_engine" not in run._worker and verify._HUB_PHOTO_MEMO == {}
+
+    with store.session() as s:  # the profile is rebuilt by the next run
+        s.execute(update(LinkAd).where(LinkAd.ad_id == ids[0]).values(linking_version="damaged"))
+    link(store, settings=settings)
+    incremental = _snapshot(store)
+    network = {a: n for a, _p, n in incremental[0]}
+    assert network[ids[0]] == network[ids[1]] == network[new[0]] != network[ids[2]]
+    link(store, full=True, settings=LinkSettings(workers=1))
+    assert _snapshot(store) == incremental
+
+
+def test_an_in_memory_database_is_linked_in_this_process(tmp_path: Path) -> None:
+    # Not the ``store`` fixture: only SQLite has in-memory databases, which worker processes cannot
+    # open (they used to fail with "no such table").
+    store = Store.open("sqlite:///:memory:", data_dir=tmp_path / "data")
+    try:
+        ids = _ingest(store, [_ad(0, SHARED), _ad(1, SHARED), _ad(2, "+31600000002")])
+        report = link(store, settings=LinkSettings(workers=2, parallel_from=0))
+        assert report.profiled == 3
+        network = {a: n for a, (_p, n) in sql.assignment_of(store, ids).items()}
+        assert network[ids[0]] == network[ids[1]] != network[ids[2]]
+    finally:
+        store.close()
