@@ -8,8 +8,10 @@
 Requests go through the real app in-process (FastAPI TestClient, no network), timed from send to
 full response. Filters vary: the default range (last 8 weeks), 4- and 12-week ranges at several
 offsets, the whole country, gemeenten, police units and provinces. The movement store keeps a few
-presences per range in memory (keyed by a data stamp), so the first request for a range ("cold")
-and later ones with another area ("warm") are reported apart. Prints figures only; nothing is asserted.
+ranges in memory (keyed by a data stamp), so the first request for a range ("cold") and later ones
+with another area ("warm") are reported apart. The page reads the stored ``persona_weeks`` /
+``persona_flows`` once a refresh has filled them (a freshly loaded store is refreshed first, timed);
+``--direct`` times the direct computation from the ads instead. Prints figures only.
 """
 
 from __future__ import annotations
@@ -27,8 +29,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from fastapi.testclient import TestClient
+from sqlalchemy import bindparam, func, select, update
 
 from zicht.store import movement as store_movement
+from zicht.store.aggregates import freshness, mark_stale, refresh_aggregates
+from zicht.store.models import Ad
 from zicht.store.store import Store
 from zicht.web.app import create_app
 
@@ -66,12 +71,54 @@ def report(name: str, values: list[float]) -> None:
         )
 
 
-def bench(url: str, n_requests: int, seed: int) -> None:
+def stale_requests(store: Store, client: TestClient, rng: random.Random) -> None:
+    """A day of crawling (2% of the ads seen a day later, as ``Store.ingest`` would), not yet
+    refreshed: the page shows the stored rows with a notice. Then the incremental refresh is timed.
+    Changes the store."""
+    with store.session() as s:
+        n = max(1, (s.scalar(select(func.count()).select_from(Ad)) or 0) // 50)
+        seen = s.execute(select(Ad.id, Ad.last_seen).order_by(Ad.last_seen.desc()).limit(n)).all()
+        s.connection().execute(
+            update(Ad.__table__).where(Ad.__table__.c.id == bindparam("ad")),
+            [{"ad": ad_id, "last_seen": last + timedelta(days=1)} for ad_id, last in seen],
+        )
+        mark_stale(s)
+    times = []
+    for area in AREAS:
+        store_movement.clear_cache()
+        started = time.perf_counter()
+        response = client.get("/beweging", params={"area": area, "lang": "nl"})
+        times.append((time.perf_counter() - started) * 1000)
+        if response.status_code != 200 or 'id="stale-notice"' not in response.text:
+            raise SystemExit(f"stale {area}: HTTP {response.status_code} or no notice")
+    print(f"stale: {n} ads seen again since the refresh (cold, every area)")
+    report("stale, stored rows + notice", times)
+    started = time.perf_counter()
+    r = refresh_aggregates(store)
+    print(
+        f"  refresh after it: {time.perf_counter() - started:.1f} s ({r.weeks} weeks, "
+        f"{r.presence_rows} persona-week rows, {r.flows} flows)"
+    )
+
+
+def bench(url: str, n_requests: int, seed: int, direct: bool = False, stale: bool = False) -> None:
     store = Store.open(url, data_dir=Path(tempfile.mkdtemp(prefix="zicht-bench-")))
     rng = random.Random(seed)
     try:
         first_week, last_week = store_movement.default_weeks(store, 52)
         print(f"store: {url.split('@')[-1]}  weeks {first_week} .. {last_week}")
+        as_of = None if direct else freshness(store)
+        if direct:
+            # The page has no switch: hide the stored tables' refresh row for the run.
+            store_movement.freshness = lambda _store: None  # type: ignore[assignment]
+        print(
+            "source: "
+            + (
+                f"stored persona_weeks/persona_flows (refreshed {as_of.refreshed_at:%Y-%m-%d %H:%M} UTC)"
+                if as_of
+                else "direct from the ads"
+            )
+        )
         client = TestClient(create_app(store))
         cold: dict[str, list[float]] = {"default range (8 weeks)": [], "4 weeks": [], "12 weeks": []}
         warm: dict[str, list[float]] = {k: [] for k in cold}
@@ -107,6 +154,8 @@ def bench(url: str, n_requests: int, seed: int) -> None:
             f"  last 8 weeks: {board.n_flow_rows} flow rows, {board.personas_moving} personas moving, "
             f"{len(board.tours)} tours shown"
         )
+        if stale:
+            stale_requests(store, client, rng)
     finally:
         store.close()
 
@@ -118,9 +167,14 @@ def main() -> None:
     parser.add_argument("--pg", action="store_true", help="load into a throw-away PostgreSQL server")
     parser.add_argument("--requests", type=int, default=30)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--direct", action="store_true", help="time the direct path (no stored tables)")
+    parser.add_argument("--no-refresh", action="store_true", help="do not refresh a freshly loaded store")
+    parser.add_argument(
+        "--stale", action="store_true", help="then simulate a day of crawling and time the stale page"
+    )
     args = parser.parse_args()
     if args.url:
-        bench(args.url, args.requests, args.seed)
+        bench(args.url, args.requests, args.seed, args.direct, args.stale)
         return
     from monitoring_volume import load_volume  # type: ignore[import-not-found]
 
@@ -134,7 +188,16 @@ def main() -> None:
         url = f"sqlite:///{Path(tempfile.mkdtemp(prefix='zicht-movement-')) / 'vol.db'}"
     try:
         print(load_volume(url, args.ads, args.seed).line())
-        bench(url, args.requests, args.seed)
+        if not args.no_refresh:
+            store = Store.open(url, data_dir=Path(tempfile.mkdtemp(prefix="zicht-bench-")))
+            started = time.perf_counter()
+            r = refresh_aggregates(store)
+            store.close()
+            print(
+                f"first full refresh: {time.perf_counter() - started:.1f} s "
+                f"({r.rows} count rows, {r.presence_rows} persona-week rows, {r.flows} flows)"
+            )
+        bench(url, args.requests, args.seed, args.direct, args.stale)
     finally:
         if server is not None:
             server.stop()

@@ -276,6 +276,12 @@ def reparse(
 def link(
     ctx: typer.Context,
     full: Annotated[bool, typer.Option("--full", help="Rebuild all links from scratch.")] = False,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers", min=1, help="Processes for profiles and pair checks in large runs (default 2)."
+        ),
+    ] = None,
 ) -> None:
     """Link ads into personas and networks (shared contacts, photos, text, templates), with reasons.
 
@@ -285,20 +291,38 @@ def link(
             fail("--full belongs to `zicht link` itself; `confirm` and `split` only record a decision")
         return
     with open_store(ctx) as store:
-        print_link_report(run_link(store, full=full))
+        print_link_report(run_link(store, full=full, workers=workers))
         run_aggregates(store)  # personas changed: their weeks are counted again
 
 
-def run_link(store, *, full: bool = False):  # type: ignore[no-untyped-def]
+def run_link(store, *, full: bool = False, workers: int | None = None):  # type: ignore[no-untyped-def]
+    from zicht.linking.run import LinkSettings
     from zicht.linking.run import link as link_stage
 
+    settings = LinkSettings(workers=workers) if workers is not None else None
     labels = {
         "profiles": "Linking: profiles",
         "verify": "Linking: verifying pairs",
         "cluster": "Linking: clusters",
     }
     with progress() as bar:
-        return link_stage(store, full=full, on_progress=stage_progress(bar, labels))
+        return link_stage(store, full=full, on_progress=stage_progress(bar, labels), settings=settings)
+
+
+def stale_notice(as_of) -> str:  # type: ignore[no-untyped-def]
+    """The dashboard's notice, for the command line: the stored counts are older than the ads."""
+    from zicht.analysis.counts import TIMEZONE
+
+    at = as_of.refreshed_at.astimezone(TIMEZONE).strftime("%Y-%m-%d %H:%M")
+    if as_of.new_ads:
+        return (
+            f"Counts updated up to {at}; {as_of.new_ads} ads have come in since and will be counted "
+            "after the next processing run (`zicht process`, or use --fresh)."
+        )
+    return (
+        f"Counts updated up to {at}; data has changed since and will be included after the next "
+        "processing run (`zicht process`, or use --fresh)."
+    )
 
 
 def run_aggregates(store) -> None:  # type: ignore[no-untyped-def]
@@ -471,6 +495,14 @@ def export_counts_cmd(
             help="Keyed hashes for any contact values (the counts hold none today).",
         ),
     ] = True,
+    fresh: Annotated[
+        bool,
+        typer.Option(
+            "--fresh",
+            help="Bring the stored counts up to date first (as `zicht process` does); without it the "
+            "file holds what the dashboard shows, with a notice when ads came in since.",
+        ),
+    ] = False,
 ) -> None:
     """Ads per area and period: area_code, area_name, period, active_ads, new_ads, contact_points, personas, changes."""
     from datetime import date
@@ -489,6 +521,13 @@ def export_counts_cmd(
         except ValueError:
             fail(f"{name} must be a date written YYYY-MM-DD, not {value!r}")
     with open_store(ctx) as store:
+        from zicht.store.aggregates import freshness
+
+        if fresh:
+            run_aggregates(store)
+        as_of = freshness(store)
+        if as_of is not None and not as_of.fresh:
+            err.print(stale_notice(as_of))
         try:
             n = export_counts(
                 store,
@@ -537,6 +576,13 @@ def demo(
         bool, typer.Option("--serve/--no-serve", help="Start the web app when processing is done.")
     ] = True,
     port: Annotated[int, typer.Option("--port", help="Port for the web app.")] = 8000,
+    intervention: Annotated[
+        bool,
+        typer.Option(
+            "--intervention/--no-intervention",
+            help="Simulate a control action in the middle week (recorded as intervention by 'demo').",
+        ),
+    ] = True,
 ) -> None:
     """Generate a synthetic market, serve it on 127.0.0.1, crawl it, process it, start the web app."""
     from zicht.demo.run import DemoOptions, run_demo
@@ -552,7 +598,9 @@ def demo(
         with progress() as bar:
             report = run_demo(
                 store,
-                DemoOptions(seed=seed, n_ads=ads, weeks=weeks, crawl_every_days=every),
+                DemoOptions(
+                    seed=seed, n_ads=ads, weeks=weeks, crawl_every_days=every, intervention=intervention
+                ),
                 on_stage=lambda msg: bar.console.print(f"[bold]»[/] {msg}"),
                 on_progress=stage_progress(bar),
             )
@@ -600,6 +648,7 @@ def evaluate(
 
     from zicht.demo.run import TRUTH_FILE
     from zicht.evaluation import GroundTruthError, load_ground_truth
+    from zicht.evaluation.displacement import evaluate_displacement, print_displacement
     from zicht.evaluation.report import CONSISTENCY_REQUIRED, build_report, missed_targets, print_report
     from zicht.signals.catalogue import load_catalogue
     from zicht.store import db as dbmod
@@ -626,6 +675,7 @@ def evaluate(
                 database=dbmod.describe(store.url),
                 catalogue_version=catalogue.version,
             )
+            displacement = evaluate_displacement(store, path, ground_truth)
         except GroundTruthError as exc:
             fail(str(exc))
     matching = report.matching
@@ -641,9 +691,12 @@ def evaluate(
             "`zicht demo` run?"
         )
     print_report(report, console, examples=examples)
+    if displacement is not None:
+        print_displacement(displacement, console)
     if output is not None:
+        whole = report.as_json() | ({"displacement": displacement.as_json()} if displacement else {})
         try:
-            output.write_text(json.dumps(report.as_json(), ensure_ascii=False, indent=2), encoding="utf-8")
+            output.write_text(json.dumps(whole, ensure_ascii=False, indent=2), encoding="utf-8")
         except OSError as exc:
             fail(f"cannot write {output}: {exc}")
         console.print(f"Report written to {output}.")

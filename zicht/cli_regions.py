@@ -83,11 +83,22 @@ def add(
             )
         except RegionError as exc:
             fail(f"region {name!r} not stored: {_explain(exc)}")
+        _recount(store)
     for note in notes:
         console.print(f"Note: {escape(note)}.")
     console.print(
         f"Stored region {escape(repr(row.name))} (id {row.id}) with {len(row.gemeenten)} gemeenten."
     )
+
+
+def _recount(store) -> None:  # type: ignore[no-untyped-def]
+    """The region's stored counts follow at once (the dashboard counts the region level directly
+    while they differ); nothing to do before the first ``zicht process``."""
+    from zicht.cli import progress, stage_progress
+    from zicht.store.aggregates import refresh_regions
+
+    with progress() as bar:
+        refresh_regions(store, on_progress=stage_progress(bar, {"regions": "Region counts"}))
 
 
 @region_app.command("list")
@@ -153,6 +164,8 @@ def remove(
 
     with open_store(ctx) as store:
         removed = delete_region(store, name)
+        if removed:
+            _recount(store)
     if not removed:
         fail(f"there is no region {name!r}; `zicht region list` shows them")
     console.print(f"Removed region {escape(repr(name))}.")

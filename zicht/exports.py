@@ -138,6 +138,9 @@ def export_counts(
     The counts hold no contact values at all, so ``pseudonymise`` changes nothing today; it is kept so
     that any column of contact values added later is written as keyed hashes by default. ``personas``
     is empty while the linking stage has not run. Written to a temporary file first, then renamed.
+    Like the dashboard it writes the stored aggregates of the last refresh even when ads came in
+    since (``zicht.store.aggregates.freshness`` says how current; the command prints it), so the
+    file and the page agree; ``zicht export counts --fresh`` refreshes them first.
     """
     from zicht.store.counts import area_counts
 
@@ -145,7 +148,7 @@ def export_counts(
     suffix = output.suffix.lower()
     if suffix not in (".csv", ".parquet"):
         raise ValueError(f"{output}: counts are written as .csv or .parquet")
-    table = area_counts(store, level, period, first_day, last_day)  # type: ignore[arg-type]
+    table = area_counts(store, level, period, first_day, last_day, stale_ok=True)  # type: ignore[arg-type]
     records = [{"area_level": level, **asdict(r)} for r in table.rows]
     if suffix == ".csv":
         _write_csv(output, COUNT_COLUMNS, records)

@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from zicht.cli import app
 from zicht.demo.run import crawl_days
+from zicht.store.interventions import list_interventions
 from zicht.store.store import Store
 from zicht.web.app import ServerThread
 
@@ -49,6 +50,10 @@ def test_demo_collects_processes_and_serves(tmp_path: Path) -> None:
         assert counts["versions"] >= counts["ads"]
         runs = store.runs(limit=100)
         assert all(r.purpose and r.legal_basis for r in runs)
+        # the simulated control action of the middle week, recorded as made by the demo
+        demo_actions = [i for i in list_interventions(store) if i.created_by == "demo"]
+        assert [(i.day.isoformat(), i.gemeenten) for i in demo_actions] == [("2026-10-12", ("GM0599",))]
+        assert demo_actions[0].description.startswith("Gesimuleerd")
         assert sum(1 for r in runs if r.complete) == len(runs)
 
         with ServerThread(store) as server:

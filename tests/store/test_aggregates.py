@@ -177,7 +177,7 @@ def test_dirty_days(old: tuple | None, new: tuple | None, expected: tuple | None
             return None
         first, last, version = m
         at = [datetime.fromisoformat(x).replace(tzinfo=UTC) for x in (first, last)]
-        return (at[0], at[1], version, None, None)
+        return (at[0], at[1], version, None, None, None)
 
     assert dirty_days(mark(old), mark(new)) == expected
 

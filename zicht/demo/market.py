@@ -13,6 +13,7 @@ written.
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import re
 import unicodedata
@@ -26,6 +27,10 @@ from itertools import accumulate
 from zicht.demo import vocab
 from zicht.demo.model import (
     OBSCURED_FORMAT_CLASSES,
+    REACTION_MOVED,
+    REACTION_PAUSED,
+    REACTION_STAYED,
+    REACTION_STOPPED,
     ROLE_INDEPENDENT,
     ROLE_SCAM,
     ROLE_TELEFONIST,
@@ -40,9 +45,11 @@ from zicht.demo.model import (
     AdTruth,
     Cue,
     DemoAd,
+    DemoIntervention,
     DemoPhoto,
     DemoVersion,
     Market,
+    PersonaReaction,
     PhoneTruth,
     VersionTruth,
 )
@@ -58,6 +65,17 @@ ROLE_SHARES: dict[str, float] = {
     ROLE_TOURING: 0.08,
     ROLE_SCAM: 0.11,
 }
+# How a persona advertising in the gemeente of the simulated control action reacts (shares), how long a
+# pause lasts (days), and among how many of the nearest neighbours a moving persona chooses.
+REACTION_SHARES: dict[str, float] = {
+    REACTION_STOPPED: 0.40,
+    REACTION_MOVED: 0.30,
+    REACTION_PAUSED: 0.20,
+    REACTION_STAYED: 0.10,
+}
+_REACTION_CUM = tuple(zip(REACTION_SHARES, accumulate(REACTION_SHARES.values()), strict=True))
+_PAUSE_DAYS = (7, 21)
+_NEAREST = 4
 # Smallest actor of each kind that still shows its pattern (ads).
 _MIN_ADS = {ROLE_INDEPENDENT: 1, ROLE_TELEFONIST: 3, ROLE_TEMPLATE: 5, ROLE_TOURING: 4, ROLE_SCAM: 3}
 
@@ -440,7 +458,13 @@ class _Generator:
     """Holds the state shared between actors: counters, phone bank, the pool scam operators copy from."""
 
     def __init__(
-        self, seed: int, n_ads: int, weeks: int, start: date, region_weights: Mapping[str, float] | None
+        self,
+        seed: int,
+        n_ads: int,
+        weeks: int,
+        start: date,
+        region_weights: Mapping[str, float] | None,
+        intervention: DemoIntervention | None = None,
     ):
         if n_ads < 0 or weeks < 1:
             raise ValueError("n_ads must be >= 0 and weeks >= 1")
@@ -457,17 +481,24 @@ class _Generator:
         self.victims: deque[tuple[_Persona, list[_Seg], str]] = deque(maxlen=2000)
         self.produced = dict.fromkeys(ROLE_SHARES, 0)
         self.start_dt = datetime(start.year, start.month, start.day, tzinfo=TZ)
+        self.intervention = intervention
+        self.return_counters = dict.fromkeys(_SITES, 0)
+        # (site, source_id) -> (steps, repost_of) of the current actor's ads, for the intervention to redo
+        self._recipes: dict[tuple[str, str], tuple[list[tuple[int, _Draft, str, str]], str | None]] = {}
 
     # -- ids ------------------------------------------------------------------------------------------------
 
     def _source_id(self, site: str) -> str:
         n = self.site_counters[site]
         self.site_counters[site] = n + 1
-        if site == "kinky":
-            return str(1_000_000 + (n * 7_654_321 + 1_234_567) % 9_000_000)
-        if site == "sexjobs":
-            return str(10_000_000 + (n * 48_271 + 777) % 90_000_000)
-        return _base36(100_000_000 + (n * 69_621 + 12_345) % 2_000_000_000)
+        return _source_id_of(site, n)
+
+    def _return_source_id(self, site: str) -> str:
+        """An id for an ad the intervention adds, counted down from the top of the site's id space so
+        that no other ad's id moves (the ordinary ids count up from 0; they meet only past millions)."""
+        k = self.return_counters[site]
+        self.return_counters[site] = k + 1
+        return _source_id_of(site, _ID_SPACE[site] - 1 - k)
 
     def _new_persona_id(self) -> str:
         self.persona_n += 1
@@ -501,6 +532,9 @@ class _Generator:
             self.produced[role] += len(made)
             total += len(made)
             remaining -= len(made)
+            if self.intervention is not None:
+                made = self._intervene(made)
+                self._recipes.clear()
             yield from made
 
     # -- shared pieces ---------------------------------------------------------------------------------------
@@ -869,6 +903,8 @@ class _Generator:
             versions.append(v)
             truths.append(t)
         source_id = self._source_id(site)
+        if self.intervention is not None:
+            self._recipes[(site, source_id)] = (steps, repost_of)
         first_text = versions[0]
         slug_base = (
             f"{p.name}-{first_text.fields['location']}" if site == "kinky"
@@ -1145,6 +1181,138 @@ class _Generator:
                     )
         return ads
 
+    # -- the simulated control action ----------------------------------------------------------------------
+
+    def _intervene(self, made: list[DemoAd]) -> list[DemoAd]:
+        """Apply the control action to one actor's ads; the ads of personas not advertising in the
+        gemeente on the day before and on the day itself come back untouched (the same objects).
+
+        Every decision is drawn from a stream of its own per persona (``seed:intervention:persona``), so
+        the actor streams, and with them every other ad, are exactly those of a market without it.
+        """
+        iv = self.intervention
+        assert iv is not None
+        day, where = iv.day, iv.gemeente_code
+
+        def there(ad: DemoAd, d: int) -> bool:
+            t = ad.truth_on(d)
+            return t is not None and t.gemeente_code == where
+
+        hit: dict[str, list[str]] = {}
+        for ad in made:
+            if ad.truth.role != ROLE_SCAM and there(ad, day - 1) and there(ad, day):
+                hit.setdefault(ad.truth.persona_id, []).append(f"{ad.site}:{ad.source_id}")
+        if not hit:
+            return made
+        rngs: dict[str, _Rng] = {}
+        pauses: dict[str, int] = {}
+        for pid, keys in hit.items():
+            rng = rngs[pid] = _Rng(f"{self.seed}:intervention:{pid}")
+            x, dest, pause = rng.random(), self._destination(rng), rng.randint(*_PAUSE_DAYS)
+            kind = next((k for k, cum in _REACTION_CUM if x < cum), REACTION_STAYED)
+            role = next(a.truth.role for a in made if a.truth.persona_id == pid)
+            iv.reactions[pid] = PersonaReaction(
+                pid, role, kind, moved_to=dest if kind == REACTION_MOVED else None, ads=keys
+            )
+            pauses[pid] = pause
+        out: list[DemoAd] = []
+        dropped: dict[str, str | None] = {}  # "site:id" of an ad not posted -> what it re-posted
+        for ad in made:
+            r = iv.reactions.get(ad.truth.persona_id) if ad.truth.persona_id in hit else None
+            if r is None or r.reaction == REACTION_STAYED:
+                out.append(ad)
+                continue
+            new = self._react(ad, r, rngs[r.persona_id], pauses[r.persona_id])
+            if not new:
+                dropped[f"{ad.site}:{ad.source_id}"] = ad.truth.repost_of
+            out.extend(new)
+        for ad in out:  # a re-post of an ad that was never posted re-posts what that one re-posted
+            while ad.truth.repost_of in dropped:
+                ad.truth.repost_of = dropped[ad.truth.repost_of]
+        return out
+
+    def _destination(self, rng: random.Random) -> str | None:
+        """A neighbouring gemeente, among the nearest few, the busier ones more often."""
+        iv = self.intervention
+        assert iv is not None
+        near = [c for c in iv.neighbours if c in self.places.forms][:_NEAREST]
+        if not near:
+            return None
+        index = {c: i for i, c in enumerate(self.places.codes)}
+        cum = self.places.cum_weights
+        weights = [cum[index[c]] - (cum[index[c] - 1] if index[c] else 0.0) for c in near]
+        return rng.choices(near, weights=weights)[0]
+
+    def _react(self, ad: DemoAd, r: PersonaReaction, rng: random.Random, pause: int) -> list[DemoAd]:
+        """One ad of a reacting persona, as it is from the control day on: zero, one or two ads."""
+        iv = self.intervention
+        assert iv is not None
+        steps, repost_of = self._recipes[(ad.site, ad.source_id)]
+        spans = [
+            (f, steps[i + 1][0] - 1 if i + 1 < len(steps) else ad.last_day, dr, gm, w)
+            for i, (f, dr, gm, w) in enumerate(steps)
+        ]
+        # The first day from the control on that this ad names the gemeente; none: nothing to change.
+        t = next(
+            (max(f, iv.day) for f, end, _, gm, _ in spans if gm == iv.gemeente_code and end >= iv.day), None
+        )
+        if t is None:
+            return [ad]
+        if r.reaction == REACTION_MOVED and r.moved_to is not None:
+            written = self._written(rng, r.moved_to)
+            moved: list[tuple[int, _Draft, str, str]] = []
+            for f, end, dr, gm, w in spans:
+                if gm == iv.gemeente_code and end >= t:
+                    if f < t:
+                        moved.append((f, dr, gm, w))
+                    moved.append((max(f, t), dr, r.moved_to, written))
+                else:
+                    moved.append((f, dr, gm, w))
+            return [self._redo(ad, moved, ad.first_day, ad.last_day)]
+        before = [(f, dr, gm, w) for f, _, dr, gm, w in spans if f < t]
+        kept = [self._redo(ad, before, ad.first_day, t - 1)] if before else []
+        back = iv.day + pause
+        if r.reaction == REACTION_STOPPED or back > self.days - 1 or t >= back:
+            if r.reaction == REACTION_PAUSED and t >= back:  # it names the gemeente after the pause anyway
+                r.back_day = t if r.back_day is None else min(r.back_day, t)
+                return [ad]
+            return kept
+        shift = back - t
+        later = [(max(f, t) + shift, dr, gm, w) for f, end, dr, gm, w in spans if end >= t]
+        last = min(ad.last_day + shift, self.days - 1)
+        later = [s for s in later if s[0] <= last]
+        posted = self.start_dt + timedelta(days=back, minutes=rng.randint(7 * 60, 23 * 60 + 59))
+        if kept:  # the same ad again under a new id, as a re-post
+            key = f"{ad.site}:{ad.source_id}"
+            again = self._redo(ad, later, back, last, self._return_source_id(ad.site), posted, key)
+        else:  # an ad that would have started during the pause starts after it
+            again = self._redo(ad, later, back, last, ad.source_id, posted, repost_of)
+        r.back_day = back if r.back_day is None else min(r.back_day, back)
+        return [*kept, again]
+
+    def _redo(
+        self, ad: DemoAd, steps: list[tuple[int, _Draft, str, str]], first: int, last: int,
+        source_id: str | None = None, posted: datetime | None = None, repost_of: str | None = None,
+    ) -> DemoAd:  # fmt: skip
+        """``ad`` re-rendered from new steps (the first on ``first``), with its lifetime ``first..last``."""
+        rendered = [self._render(dr, ad.site, f, gm, w) for f, dr, gm, w in steps]
+        versions = [v for v, _ in rendered]
+        truth = dataclasses.replace(
+            ad.truth,
+            versions=[t for _, t in rendered],
+            photo_ids=list(dict.fromkeys(ph.photo_id for v in versions for ph in v.photos)),
+            repost_of=repost_of if source_id is not None else ad.truth.repost_of,
+        )
+        return dataclasses.replace(
+            ad,
+            source_id=source_id or ad.source_id,
+            first_day=first,
+            last_day=last,
+            posted_at=posted or ad.posted_at,
+            versions=versions,
+            truth=truth,
+        )
+
 
 _WRITE_CLASSES = {
     WHERE_FIELD: (_FIELD_CLASSES, _FIELD_CUM),
@@ -1212,6 +1380,18 @@ def _rates(formats: tuple[str, ...], price60: int) -> tuple[str, ...]:
     return tuple(f.format(**values) for f in formats)
 
 
+_ID_SPACE = {"kinky": 9_000_000, "sexjobs": 90_000_000, "redlights": 2_000_000_000}
+
+
+def _source_id_of(site: str, n: int) -> str:
+    """The site's n-th ad id: a permutation of ``_ID_SPACE[site]`` numbers, so ids never repeat."""
+    if site == "kinky":
+        return str(1_000_000 + (n * 7_654_321 + 1_234_567) % 9_000_000)
+    if site == "sexjobs":
+        return str(10_000_000 + (n * 48_271 + 777) % 90_000_000)
+    return _base36(100_000_000 + (n * 69_621 + 12_345) % 2_000_000_000)
+
+
 def _base36(n: int) -> str:
     digits = "0123456789abcdefghijklmnopqrstuvwxyz"
     out = ""
@@ -1224,19 +1404,51 @@ def _base36(n: int) -> str:
 # --- public API -------------------------------------------------------------------------------------------------
 
 
+def plan_intervention(
+    weeks: int = 6,
+    region_weights: Mapping[str, float] | None = None,
+    *,
+    day: int | None = None,
+    gemeente: str | None = None,
+) -> DemoIntervention | None:
+    """A control action for a market of ``weeks`` weeks: on ``day`` (default the Monday that starts the
+    middle week) in ``gemeente`` (a CBS code; default the gemeente with the largest share of the ads,
+    Rotterdam unless ``region_weights`` say otherwise). None for a one-week market: no before."""
+    from zicht.analysis.displacement import neighbours
+
+    when = 7 * (weeks // 2) if day is None else day
+    if not 1 <= when <= weeks * 7 - 1:
+        if day is None:
+            return None
+        raise ValueError(f"the intervention day must be 1 to {weeks * 7 - 1}, not {day}")
+    places = _place_table(tuple(sorted((region_weights or {}).items())))
+    if gemeente is None:
+        prev = (0.0, *places.cum_weights[:-1])
+        gemeente = max(zip(places.codes, places.cum_weights, prev, strict=True), key=lambda t: t[1] - t[2])[0]
+    elif gemeente not in places.forms:
+        raise ValueError(f"{gemeente} is not a gemeente of this market")
+    return DemoIntervention(when, gemeente, "control", neighbours([gemeente]))
+
+
 def iter_ads(
     seed: int = 7,
     n_ads: int = 3000,
     weeks: int = 6,
     start: date = DEFAULT_START,
     region_weights: Mapping[str, float] | None = None,
+    intervention: DemoIntervention | None = None,
 ) -> Iterator[DemoAd]:
     """Stream exactly ``n_ads`` ads, actor by actor (not in time order), for very large volumes.
 
     ``region_weights`` multiplies the ad volume of gemeenten, by key: a gemeente code ("GM0983"), a
     province code ("PV31") or a police-unit code ("RE10"); 0 removes an area.
+
+    ``intervention`` (see ``plan_intervention``) simulates a control action and records who reacted how
+    in its ``reactions`` as the ads stream. Ads of personas that did not advertise there on the day are
+    exactly those of the market without it; the count is then ``n_ads`` minus the ads a stopping persona
+    never posted plus the re-posts of pausing personas that came back.
     """
-    return _Generator(seed, n_ads, weeks, start, region_weights).ads()
+    return _Generator(seed, n_ads, weeks, start, region_weights, intervention).ads()
 
 
 def generate_market(
@@ -1245,8 +1457,14 @@ def generate_market(
     weeks: int = 6,
     start: date = DEFAULT_START,
     region_weights: Mapping[str, float] | None = None,
+    intervention: bool | DemoIntervention = False,
 ) -> Market:
-    """The whole market in memory, ads in order of first appearance; the same seed gives the same market."""
-    ads = list(iter_ads(seed, n_ads, weeks, start, region_weights))
+    """The whole market in memory, ads in order of first appearance; the same seed gives the same market.
+
+    ``intervention``: True for the default simulated control action (``plan_intervention``), or a
+    planned one; the market then carries it, with every displaced persona's reaction.
+    """
+    plan = plan_intervention(weeks, region_weights) if intervention is True else intervention or None
+    ads = list(iter_ads(seed, n_ads, weeks, start, region_weights, plan))
     ads.sort(key=lambda a: (a.first_day, a.posted_at, a.site, a.source_id))
-    return Market(start=start, days=weeks * 7, seed=seed, ads=ads)
+    return Market(start=start, days=weeks * 7, seed=seed, ads=ads, intervention=plan)

@@ -308,6 +308,7 @@ class Market:
     days: int
     ads: list[DemoAd] = field(repr=False)
     seed: int
+    intervention: DemoIntervention | None = field(default=None, repr=False)  # a simulated control action
     _index: dict[tuple[str, str], DemoAd] | None = field(default=None, repr=False, compare=False)
 
     def date_of(self, day: int) -> date:
@@ -347,3 +348,51 @@ def as_ads(market_or_ads: Market | Iterable[DemoAd]) -> Iterable[DemoAd]:
 
 def _short_hash(text: str, size: int) -> str:
     return hashlib.blake2s(text.encode(), digest_size=size).hexdigest()
+
+
+# --- a simulated control action (the waterbed effect, with its truth) -------------------------------------------
+
+# What a persona advertising in the gemeente on the day of a control action did, as practice reports it
+# ("from 15-20 pages of ads for Schiedam to one"): most stop advertising there, a share move their ads
+# to a neighbouring gemeente, a share go quiet for a while and come back, a few stay.
+REACTION_STOPPED = "stopped"
+REACTION_MOVED = "moved"
+REACTION_PAUSED = "paused"
+REACTION_STAYED = "stayed"
+REACTIONS = (REACTION_STOPPED, REACTION_MOVED, REACTION_PAUSED, REACTION_STAYED)
+
+
+@dataclass(slots=True)
+class PersonaReaction:
+    """Truth of one displaced persona: what it did with its ads in the gemeente from the control day on.
+
+    ``moved_to``: the gemeente its ads name instead (``moved``). ``back_day``: the first day its ads were
+    online again after the pause (``paused``; None when the pause outlasted the market). ``ads``: its
+    ads (``site:source_id``) that were online there on the day before and on the day of the control.
+    """
+
+    persona_id: str
+    role: str
+    reaction: str
+    moved_to: str | None = None
+    back_day: int | None = None
+    ads: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class DemoIntervention:
+    """A simulated control action on market day ``day`` in ``gemeente_code``, and who reacted how.
+
+    Every persona (scam profiles excepted: there is nobody to meet) with an ad online in the gemeente on
+    the day before and on the day itself reacts (``reactions``, filled by the generator). ``neighbours``
+    are the gemeenten that moving personas choose from, nearest first.
+    """
+
+    day: int
+    gemeente_code: str
+    kind: str = "control"
+    neighbours: tuple[str, ...] = ()
+    reactions: dict[str, PersonaReaction] = field(default_factory=dict)
+
+    def persona_ids(self, reaction: str) -> list[str]:
+        return sorted(p for p, r in self.reactions.items() if r.reaction == reaction)

@@ -22,6 +22,7 @@ from datetime import time as dtime
 from pathlib import Path
 
 from zicht.demo.images import render_photo
+from zicht.demo.intervention import record_demo_intervention
 from zicht.demo.market import generate_market
 from zicht.demo.model import TZ, DemoPhoto, Market
 from zicht.demo.offline import DEMO_BASE, parsed_versions
@@ -109,6 +110,9 @@ def build_offline_store(
     truth = store.data_dir / TRUTH_FILE
     write_truth(market, truth)
     say(f"ground truth in {truth}")
+    recorded = record_demo_intervention(store, market)
+    if recorded is not None:
+        say(f"simulated control action recorded as intervention #{recorded.id} ({recorded.day})")
     return truth
 
 
@@ -119,11 +123,18 @@ def main() -> None:  # pragma: no cover - a command-line helper
     ap.add_argument("--weeks", type=int, default=6)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--no-photos", action="store_true", help="Do not hash photos (links without photos)")
+    ap.add_argument(
+        "--no-intervention",
+        action="store_true",
+        help="No simulated control action (the market of the figures measured before it existed)",
+    )
     args = ap.parse_args()
     url = args.db if "://" in args.db else f"sqlite:///{Path(args.db).resolve()}"
     if "://" not in args.db:
         Path(args.db).parent.mkdir(parents=True, exist_ok=True)
-    market = generate_market(seed=args.seed, n_ads=args.ads, weeks=args.weeks)
+    market = generate_market(
+        seed=args.seed, n_ads=args.ads, weeks=args.weeks, intervention=not args.no_intervention
+    )
     with Store.open(url) as store:
         if store.counts()["ads"]:
             raise SystemExit(f"{args.db} already holds ads: give a fresh database")

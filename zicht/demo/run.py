@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from datetime import time as dtime
 from pathlib import Path
 
+from zicht.demo.intervention import record_demo_intervention
 from zicht.demo.market import generate_market
 from zicht.demo.model import SITES, TZ, Market
 from zicht.demo.site import serve_site
@@ -38,6 +39,7 @@ class DemoOptions:
     rate: float = 400.0  # requests per second the crawler allows itself on the local demo site
     site_rate_limit: float = 1000.0  # the demo site answers 429 above this
     broken_fraction: float = 0.01
+    intervention: bool = True  # a simulated control action in the middle week (zicht.demo.intervention)
 
 
 @dataclass
@@ -47,6 +49,7 @@ class DemoReport:
     crawl_days: list[int] = field(default_factory=list)
     summaries: list[CrawlSummary] = field(default_factory=list)
     seconds: float = 0.0
+    intervention_id: int | None = None  # the simulated control action, as recorded in the store
 
 
 def crawl_days(weeks: int, every: int) -> list[int]:
@@ -106,12 +109,21 @@ def run_demo(
     say(
         f"Generating a synthetic market: {options.n_ads} ads over {options.weeks} weeks (seed {options.seed})"
     )
-    market = generate_market(seed=options.seed, n_ads=options.n_ads, weeks=options.weeks)
+    market = generate_market(
+        seed=options.seed, n_ads=options.n_ads, weeks=options.weeks, intervention=options.intervention
+    )
     report.market_ads = len(market.ads)
     report.truth_path = store.data_dir / TRUTH_FILE
     store.data_dir.mkdir(parents=True, exist_ok=True)
     write_truth(market, report.truth_path)
     say(f"Ground truth written apart from the database: {report.truth_path}")
+    recorded = record_demo_intervention(store, market)
+    if recorded is not None:
+        report.intervention_id = recorded.id
+        say(
+            f"Simulated control action recorded as intervention #{recorded.id}: "
+            f"{', '.join(recorded.gemeente_names)} on {recorded.day:%d %B %Y}"
+        )
 
     server = serve_site(
         market,

@@ -15,6 +15,14 @@ One line::
                    "cues": [{"code", "phrase", "where", "negated"}], "phones": [...]}]}
 
 Dates are ISO dates, None when the start date is unknown (a bare stream written without ``start``).
+
+A market with a simulated control action (``Market.intervention``) also gets a second file beside it,
+``<name>-intervention.json`` (``intervention_path``): one JSON object, so that every line of the
+truth file stays one ad::
+
+    {"day", "date", "gemeente_code", "gemeente_name", "kind", "neighbours": [...],
+     "personas": [{"persona_id", "role", "reaction": "stopped|moved|paused|stayed", "moved_to",
+                   "back_day", "back_date", "ads": ["site:source_id", ...]}]}
 """
 
 from __future__ import annotations
@@ -27,7 +35,17 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import IO
 
-from zicht.demo.model import AdTruth, Cue, DemoAd, Market, PhoneTruth, VersionTruth, as_ads
+from zicht.demo.model import (
+    AdTruth,
+    Cue,
+    DemoAd,
+    DemoIntervention,
+    Market,
+    PersonaReaction,
+    PhoneTruth,
+    VersionTruth,
+    as_ads,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,9 +78,18 @@ class TruthRecord:
 
 
 def write_truth(market: Market | Iterable[DemoAd], path: str | Path, *, start: date | None = None) -> int:
-    """Write one line per ad; returns the number of ads written. A ``.gz`` path is gzip-compressed."""
+    """Write one line per ad; returns the number of ads written. A ``.gz`` path is gzip-compressed.
+
+    A market's intervention goes to ``intervention_path(path)``; a stale one from an earlier market
+    without it is removed.
+    """
     if isinstance(market, Market):
         start = market.start
+        side = intervention_path(path)
+        if market.intervention is not None:
+            write_intervention(market.intervention, side, market.start)
+        elif side.is_file():
+            side.unlink()
     count = 0
     with _open(Path(path), "wt") as out:
         for ad in as_ads(market):
@@ -174,3 +201,65 @@ def _open(path: Path, mode: str) -> IO[str]:
     if path.suffix == ".gz":
         return gzip.open(path, mode, encoding="utf-8")  # type: ignore[return-value]
     return path.open(mode[0], encoding="utf-8")
+
+
+def intervention_path(truth_path: str | Path) -> Path:
+    """Where the intervention of the market whose truth is at ``truth_path`` is written."""
+    p = Path(truth_path)
+    stem = p.name.removesuffix(".gz").removesuffix(".jsonl")
+    return p.with_name(f"{stem}-intervention.json")
+
+
+def intervention_json(iv: DemoIntervention, start: date | None = None) -> dict:
+    """The intervention and every displaced persona's reaction as one JSON object."""
+    from zicht import reference
+
+    def day_iso(day: int | None) -> str | None:
+        return (start + timedelta(days=day)).isoformat() if start and day is not None else None
+
+    g = reference.gemeente(iv.gemeente_code)
+    return {
+        "day": iv.day,
+        "date": day_iso(iv.day),
+        "gemeente_code": iv.gemeente_code,
+        "gemeente_name": g.name if g else iv.gemeente_code,
+        "kind": iv.kind,
+        "neighbours": list(iv.neighbours),
+        "personas": [
+            {
+                "persona_id": r.persona_id,
+                "role": r.role,
+                "reaction": r.reaction,
+                "moved_to": r.moved_to,
+                "back_day": r.back_day,
+                "back_date": day_iso(r.back_day),
+                "ads": list(r.ads),
+            }
+            for r in sorted(iv.reactions.values(), key=lambda r: r.persona_id)
+        ],
+    }
+
+
+def write_intervention(iv: DemoIntervention, path: str | Path, start: date | None = None) -> Path:
+    path = Path(path)
+    path.write_text(
+        json.dumps(intervention_json(iv, start), ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+    )
+    return path
+
+
+def read_intervention(truth_path: str | Path) -> DemoIntervention | None:
+    """The intervention written beside a truth file, None when its market had none."""
+    side = intervention_path(truth_path)
+    if not side.is_file():
+        return None
+    obj = json.loads(side.read_text(encoding="utf-8"))
+    reactions = {
+        p["persona_id"]: PersonaReaction(
+            p["persona_id"], p["role"], p["reaction"], p["moved_to"], p["back_day"], list(p["ads"])
+        )
+        for p in obj["personas"]
+    }
+    return DemoIntervention(
+        obj["day"], obj["gemeente_code"], obj["kind"], tuple(obj["neighbours"]), reactions
+    )

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -35,6 +36,7 @@ from zicht.analysis.counts import (
     local_day,
     region_code,
 )
+from zicht.store import persona_weeks
 from zicht.store.models import (
     Ad,
     AdVersion,
@@ -47,7 +49,7 @@ from zicht.store.models import (
 )
 from zicht.store.store import Store
 
-ALGORITHM = "counts-1"  # bump when the counting changes: the next refresh rebuilds everything
+ALGORITHM = "counts-2"  # bump when the counting changes: the next refresh rebuilds everything
 WINDOW_WEEKS = 8  # weeks counted together; bounds memory at a million ads
 BATCH = 5000
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -134,14 +136,19 @@ def fresh_totals(
     *,
     area: str | None = None,
     only: Sequence[date] | None = None,
+    stale_ok: bool = False,
 ) -> tuple[dict[tuple[Area, date], Totals], set[Area]] | None:
     """Stored totals of periods starting in ``lo .. hi``, and the areas with any; None when stale.
 
     ``area`` keeps one area's totals; ``only`` keeps the totals of these period starts (the areas
     are still those of the whole range), so a page that shows one period reads only its rows.
+    ``stale_ok`` returns the totals of the last refresh even when ads changed since (the page then
+    says so, see ``freshness``); None only when there are none, or a region changed since.
     """
     state = _refresh_row(store)
-    if state is None or state.algorithm != ALGORITHM or state.stamps != store_stamps(store):
+    if state is None or state.algorithm != ALGORITHM:
+        return None
+    if not stale_ok and state.stamps != store_stamps(store):
         return None
     if level == "region" and state.regions != region_hashes(store):
         return None
@@ -186,6 +193,42 @@ def fresh_totals(
     return totals, set(areas.values())
 
 
+@dataclass(frozen=True)
+class Freshness:
+    """How current the stored figures are: ``fresh``, or refreshed at ``refreshed_at`` with
+    ``new_ads`` ads new or seen again since (0 when only extraction or linking changed)."""
+
+    fresh: bool
+    refreshed_at: datetime
+    new_ads: int = 0
+
+
+def freshness(store: Store) -> Freshness | None:
+    """None when no aggregates exist (the pages count directly); otherwise how current they are."""
+    state = _refresh_row(store)
+    if state is None or state.algorithm != ALGORITHM:
+        return None
+    refreshed = state.refreshed_at
+    if state.stamps == store_stamps(store):
+        return Freshness(True, refreshed)
+    basis = state.basis or {}
+    max_ad = int(basis.get("max_ad") or 0)
+    seen = basis.get("last_seen")
+    with store.session() as s:
+        # Two index range counts: an OR of both would make SQLite scan every ad.
+        new = s.scalar(select(func.count()).where(Ad.id > max_ad)) or 0
+        if seen:
+            new += (
+                s.scalar(
+                    select(func.count()).where(
+                        Ad.id <= max_ad, Ad.last_seen > datetime.fromisoformat(str(seen))
+                    )
+                )
+                or 0
+            )
+    return Freshness(False, refreshed, int(new))
+
+
 # ---------------------------------------------------------------- refresh
 
 
@@ -196,10 +239,12 @@ class RefreshReport:
     regions: int = 0
     rows: int = 0
     full: bool = False
+    presence_rows: int = 0  # persona_weeks rows written (movement)
+    flows: int = 0  # persona_flows rows written
     stamps: dict[str, object] = field(default_factory=dict)
 
 
-Mark = tuple[datetime, datetime, int, datetime | None, int | None]
+Mark = tuple[datetime, datetime, int, datetime | None, int | None, int | None]
 
 
 def _current_marks(store: Store) -> dict[int, Mark]:
@@ -212,13 +257,14 @@ def _current_marks(store: Store) -> dict[int, Mark]:
                 func.coalesce(func.max(AdVersion.id), 0),
                 func.max(Extraction.created_at),
                 LinkAd.persona_id,
+                LinkAd.network_id,
             )
             .outerjoin(AdVersion, AdVersion.ad_id == Ad.id)
             .outerjoin(Extraction, Extraction.ad_version_id == AdVersion.id)
             .outerjoin(LinkAd, LinkAd.ad_id == Ad.id)
-            .group_by(Ad.id, Ad.first_seen, Ad.last_seen, LinkAd.persona_id)
+            .group_by(Ad.id, Ad.first_seen, Ad.last_seen, LinkAd.persona_id, LinkAd.network_id)
         )
-        return {r[0]: _mark(r[1], r[2], r[3], r[4], r[5]) for r in rows}
+        return {r[0]: _mark(r[1], r[2], r[3], r[4], r[5], r[6]) for r in rows}
 
 
 def _aware(value: datetime | str | None) -> datetime | None:
@@ -229,14 +275,16 @@ def _aware(value: datetime | str | None) -> datetime | None:
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
-def _mark(first: datetime, last: datetime, version: int, facts: object, persona: int | None) -> Mark:
-    return (first, last, int(version), _aware(facts), persona)  # type: ignore[arg-type]
+def _mark(
+    first: datetime, last: datetime, version: int, facts: object, persona: int | None, network: int | None
+) -> Mark:
+    return (first, last, int(version), _aware(facts), persona, network)  # type: ignore[arg-type]
 
 
 def _stored_marks(store: Store) -> dict[int, Mark]:
     with store.session() as s:
         return {
-            r[0]: _mark(r[1], r[2], r[3], r[4], r[5])
+            r[0]: _mark(r[1], r[2], r[3], r[4], r[5], r[6])
             for r in s.execute(
                 select(
                     CountMark.ad_id,
@@ -245,6 +293,7 @@ def _stored_marks(store: Store) -> dict[int, Mark]:
                     CountMark.version_stamp,
                     CountMark.facts_stamp,
                     CountMark.persona_id,
+                    CountMark.network_id,
                 )
             )
         }
@@ -258,7 +307,8 @@ def dirty_days(old: Mark | None, new: Mark | None) -> tuple[date, date] | None:
     """The local days whose counts may differ between an ad's old and new mark (None: none).
 
     Only a moved last-seen dirties just the days between the old and the new last day; any other
-    change (new or deleted ad, new version, re-extraction, another persona) dirties its whole span.
+    change (new or deleted ad, new version, re-extraction, another persona or network) dirties its
+    whole span.
     """
     if old == new:
         return None
@@ -338,6 +388,7 @@ def _save_marks(store: Store, changed: dict[int, Mark | None]) -> None:
                 "version_stamp": m[2],
                 "facts_stamp": m[3],
                 "persona_id": m[4],
+                "network_id": m[5],
             }
             for ad_id in ids
             if (m := changed[ad_id]) is not None
@@ -359,6 +410,7 @@ def refresh_aggregates(store: Store, on_progress: Progress | None = None) -> Ref
         with store.session() as s:
             s.execute(delete(CountAggregate))
             s.execute(delete(CountMark))
+        persona_weeks.clear(store)
         old_hashes: dict[str, str] = {}
     else:
         old_hashes = dict(state.regions)
@@ -402,9 +454,15 @@ def refresh_aggregates(store: Store, on_progress: Progress | None = None) -> Ref
     regions = load_regions(store)
     for monday, n_weeks in runs:
         report.rows += _write_window(store, monday, n_weeks, LEVELS, regions)
+        report.presence_rows += persona_weeks.write_presence(store, monday, n_weeks)
         done += n_weeks
         if on_progress:
             on_progress("aggregates", done, total)
+    # A flow compares a week with the one before: a dirty week changes its own flows and the next's.
+    flow_weeks = {date.fromordinal(m) for m in mondays} | {date.fromordinal(m + 7) for m in mondays}
+    report.flows = persona_weeks.write_flows(store, flow_weeks)
+    if mondays:
+        persona_weeks.write_week_counts(store)
     if gone:
         with store.session() as s:
             s.execute(
@@ -426,5 +484,62 @@ def refresh_aggregates(store: Store, on_progress: Progress | None = None) -> Ref
         row.stamps = report.stamps
         row.regions = hashes
         row.refreshed_at = datetime.now(UTC)
+        row.basis = {k: report.stamps.get(k) for k in ("max_ad", "last_seen")}
         s.add(row)
     return report
+
+
+def refresh_regions(store: Store, on_progress: Progress | None = None) -> int:
+    """Recount only the region rows of regions that changed (or are new), drop those of deleted ones.
+
+    What the region page and ``zicht region`` call after a change, so the dashboard's region level
+    reads stored totals again without waiting for the next ``zicht process``. Returns the regions
+    recounted or removed; 0 when there are no aggregates yet (the first refresh counts all).
+    """
+    state = _refresh_row(store)
+    if state is None or state.algorithm != ALGORITHM:
+        return 0
+    hashes = region_hashes(store)
+    old_hashes = dict(state.regions)
+    gone = set(old_hashes) - set(hashes)
+    redo = {code for code, h in hashes.items() if old_hashes.get(code) != h}
+    if gone:
+        with store.session() as s:
+            s.execute(
+                delete(CountAggregate).where(
+                    CountAggregate.level == "region", CountAggregate.area_code.in_(sorted(gone))
+                )
+            )
+    if redo:
+        with store.session() as s:
+            lo, hi = s.execute(select(func.min(Ad.first_seen), func.max(Ad.last_seen))).one()
+        if lo is not None:
+            first, last = _monday(local_day(lo)), _monday(local_day(hi))
+            windows = _runs(first + timedelta(days=7 * i) for i in range((last - first).days // 7 + 1))
+            changed_regions = load_regions(store, only=redo)
+            total, done = sum(n for _, n in windows), 0
+            for monday, n_weeks in windows:
+                _write_window(store, monday, n_weeks, ("region",), changed_regions, redo)
+                done += n_weeks
+                if on_progress:
+                    on_progress("regions", done, total)
+    with store.session() as s:
+        s.execute(update(CountRefresh).where(CountRefresh.id == 1).values(regions=hashes))
+    return len(redo) + len(gone)
+
+
+_region_lock = threading.Lock()
+
+
+def refresh_regions_later(store: Store) -> threading.Thread:
+    """``refresh_regions`` in a background thread (one at a time), for a web request that changed a
+    region: at a million ads the recount takes minutes, and until it is done the region level is
+    counted directly (the stored region hashes differ), so no figure is ever wrong meanwhile."""
+
+    def run() -> None:
+        with _region_lock:
+            refresh_regions(store)
+
+    thread = threading.Thread(target=run, name="zicht-region-refresh", daemon=True)
+    thread.start()
+    return thread

@@ -122,6 +122,7 @@ def area_counts(
     direct: bool = False,
     area: str | None = None,
     latest_only: bool = False,
+    stale_ok: bool = False,
 ) -> CountTable:
     """Counts per area (``level``) and period, over whole periods; both bounds default to the data range.
 
@@ -129,7 +130,9 @@ def area_counts(
     (``zicht.store.aggregates``) while they are fresh and counts the ads directly otherwise (or with
     ``direct``); both give the same table. ``area`` keeps that area's rows and ``latest_only`` the
     rows of the last period (every area of the range, zeros included): what a page shows, read
-    without building the rest.
+    without building the rest. ``stale_ok`` reads the aggregates of the last refresh even when ads
+    changed since (what the dashboard and the export show, with ``aggregates.freshness`` saying how
+    current they are); the direct count then answers only when there are no aggregates at all.
     """
     from zicht.store.aggregates import fresh_totals, load_regions
 
@@ -146,7 +149,11 @@ def area_counts(
     regions = load_regions(store) if level == "region" else NO_REGIONS
     linked = personas_linked(store)
     only = (previous_period(last_start, period), last_start) if latest_only else None
-    found = None if direct else fresh_totals(store, level, period, lo, last_start, area=area, only=only)
+    found = (
+        None
+        if direct
+        else fresh_totals(store, level, period, lo, last_start, area=area, only=only, stale_ok=stale_ok)
+    )
     if found is not None:
         totals, areas = found
         table = build_table(

@@ -23,6 +23,8 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    func,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
@@ -592,6 +594,7 @@ class CountMark(Base):
     version_stamp: Mapped[int] = mapped_column(Integer)  # highest ad_versions.id
     facts_stamp: Mapped[datetime | None]  # newest extraction of its versions
     persona_id: Mapped[int | None] = mapped_column(Integer)
+    network_id: Mapped[int | None] = mapped_column(Integer)  # migration 0007: flows count networks
 
 
 class CountRefresh(Base):
@@ -604,9 +607,79 @@ class CountRefresh(Base):
     stamps: Mapped[dict] = mapped_column(default=dict)  # the cheap store fingerprint, see aggregates.py
     regions: Mapped[dict] = mapped_column(default=dict)  # region code -> hash of its name and gemeenten
     refreshed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # migration 0007: the newest ad id and sighting at the refresh; unlike ``stamps`` never emptied,
+    # so a page showing stale figures can say how many ads came in since
+    basis: Mapped[dict | None] = mapped_column(JSON)
 
 
 # Newest extraction and newest linking key, read on every dashboard request to see whether the
 # aggregates are still fresh.
 Index("ix_extractions_created_at", Extraction.created_at)
 Index("ix_link_ads_keyed_at", LinkAd.keyed_at)
+
+
+class PersonaWeek(Base):
+    """Where a persona was in one ISO week: the movement page's flows are read from these rows.
+
+    Refreshed with the count aggregates, for the same dirty weeks (``zicht.store.aggregates``).
+    ``persona`` is the persona id, or minus the ad id for an ad the linking stage has not reached;
+    ``network`` likewise; ``days`` a bit mask of the local days present (bit 0 = Monday).
+    """
+
+    __tablename__ = "persona_weeks"
+
+    week: Mapped[date] = mapped_column(Date, primary_key=True)
+    persona: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    gemeente_code: Mapped[str] = mapped_column(String(16), primary_key=True)
+    network: Mapped[int] = mapped_column(Integer)
+    days: Mapped[int] = mapped_column(Integer)
+
+
+Index("ix_persona_weeks_area", PersonaWeek.gemeente_code, PersonaWeek.week, PersonaWeek.persona)
+Index("ix_persona_weeks_persona", PersonaWeek.persona, PersonaWeek.week)
+
+
+class PersonaFlow(Base):
+    """One persona's move from ``origin`` (the week before) to ``destination`` in ``week``.
+
+    Derived from ``persona_weeks`` (``zicht.analysis.movement.persona_flows``) for the weeks a
+    refresh touched and the week after each; a few thousand rows a week at national scale.
+    """
+
+    __tablename__ = "persona_flows"
+
+    week: Mapped[date] = mapped_column(Date, primary_key=True)
+    persona: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    origin: Mapped[str] = mapped_column(String(16), primary_key=True)
+    destination: Mapped[str] = mapped_column(String(16), primary_key=True)
+    network: Mapped[int] = mapped_column(Integer)
+
+
+class PersonaWeekCount(Base):
+    """Personas present in ``week`` whose previous week of presence was ``prev_week``.
+
+    ``known``: presence with a known gemeente (else: any presence, ``onbekend`` included);
+    ``prev_week`` is ``persona_weeks.NO_WEEK`` when there was none. The personas present in
+    weeks a..b are then the rows with a <= week <= b and prev_week < a: a sum over a few hundred
+    rows instead of a distinct count over every presence of the range.
+    """
+
+    __tablename__ = "persona_week_counts"
+
+    known: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+    week: Mapped[date] = mapped_column(Date, primary_key=True)
+    prev_week: Mapped[date] = mapped_column(Date, primary_key=True)
+    personas: Mapped[int] = mapped_column(Integer)
+
+
+# Migration 0007: region names unique in any case; one active watch per subject (and threshold).
+Index("ux_regions_name_lower", func.lower(Region.name), unique=True)
+Index(
+    "ux_watches_active_target",
+    Watch.kind,
+    Watch.target,
+    func.coalesce(Watch.threshold, 0),
+    unique=True,
+    sqlite_where=text("active"),
+    postgresql_where=text("active"),
+)

@@ -4,17 +4,20 @@ The SQL selects only what placing an ad in time needs (sightings, versions with 
 persona and network); ``zicht.analysis.movement`` does the rest with the same day rules as the
 counts, so SQLite and PostgreSQL give the same flows by construction. No contact value is read.
 
-Reading a large range is the expensive part, so presence per range is kept in a small in-process
-cache, keyed by a stamp of the data (newest ad, version, sighting and linking change): a page that
-only changes its area filter re-uses it, and any new ingest or linking run makes a new stamp.
+Reading a large range from the ads is the expensive part (seconds at a million ads). Once the
+refresh at the end of ``zicht process`` has filled ``persona_weeks``/``persona_flows``
+(``zicht.store.persona_weeks``) the page reads those instead — also when ads came in since, saying
+so — and reads the ads directly only for a store never refreshed. Either way the result per range is
+kept in a small in-process cache keyed by a stamp of the data: a page that only changes its area
+filter re-uses it, and any new ingest, linking run or refresh makes a new stamp.
 """
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict, defaultdict
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any, TypeVar
 
@@ -40,6 +43,7 @@ from zicht.analysis.movement import (
     week_start,
 )
 from zicht.store import models
+from zicht.store.aggregates import Freshness, freshness
 from zicht.store.counts import personas_linked
 from zicht.store.models import (
     Ad,
@@ -51,6 +55,7 @@ from zicht.store.models import (
     Region,
     RegionGemeente,
 )
+from zicht.store.persona_weeks import personas_known_and_unknown, personas_present, stored_flows
 from zicht.store.store import Store
 
 AREA_LEVELS = ("gemeente", "police_unit", "province", "region")
@@ -254,22 +259,64 @@ def ad_days(
 
 @dataclass
 class RangeData:
-    """Everything the page derives from one range, whatever the area: kept in the cache."""
+    """Everything the page derives from one range, whatever the area: kept in the cache.
+
+    ``present`` (gemeente -> personas in the shown weeks) is filled by the direct path only; from
+    the stored tables the personas of an area are counted in SQL (``personas_in``).
+    """
 
     flows: list[PersonaFlow]
     tours: list[Tour]
-    present: dict[str, set[int]]  # gemeente -> personas present in the shown weeks
+    present: dict[str, set[int]] | None  # gemeente -> personas present in the shown weeks
     unknown_only: int  # personas present in the shown weeks only under ``onbekend``
     known: int  # personas present in the shown weeks with a known place
     stamp: tuple = ()
+    first_week: date | None = None
+    last_week: date | None = None
+    as_of: Freshness | None = None  # None: computed directly from the ads
+
+    def personas_in(self, store: Store, gemeenten: Iterable[str]) -> int:
+        """Distinct personas present with a known place in one of ``gemeenten`` in the shown weeks."""
+        wanted = set(gemeenten) - {UNKNOWN_CODE}
+        if self.present is not None:
+            found: set[int] = set()
+            for gm in wanted & self.present.keys():
+                found |= self.present[gm]
+            return len(found)
+        assert self.first_week is not None and self.last_week is not None
+        return personas_present(store, self.first_week, self.last_week, sorted(wanted))
 
 
-def range_data(store: Store, first_week: date, last_week: date) -> RangeData:
-    """Presence, flows and tours for arrival weeks ``first_week .. last_week`` (the week before is read)."""
+def range_data(store: Store, first_week: date, last_week: date, *, direct: bool = False) -> RangeData:
+    """Presence, flows and tours for arrival weeks ``first_week .. last_week`` (the week before is read).
+
+    Read from the stored ``persona_weeks``/``persona_flows`` whenever a refresh has filled them
+    (also when ads came in since: ``as_of`` says how current they are, and the page says so);
+    computed from the ads directly only when there are none, or with ``direct``.
+    """
     first_week, last_week = week_start(first_week), week_start(last_week)
+    as_of = None if direct else freshness(store)
     stamp = _stamp(store)
-    key = (store.url, first_week, last_week, stamp)
+    key = (store.url, first_week, last_week, stamp, as_of is not None)
+    if as_of is not None:
+        made = _cache.get(key, lambda: _stored_range_data(store, first_week, last_week, stamp))
+        return replace(made, as_of=as_of)
     return _cache.get(key, lambda: _range_data(store, first_week, last_week, stamp))
+
+
+def _stored_range_data(store: Store, first_week: date, last_week: date, stamp: tuple) -> RangeData:
+    flows = stored_flows(store, first_week, last_week)
+    known, unknown_only = personas_known_and_unknown(store, first_week, last_week)
+    return RangeData(
+        flows,
+        tours(flows),
+        None,
+        unknown_only,
+        known,
+        stamp,
+        first_week,
+        last_week + timedelta(days=6),
+    )
 
 
 def _range_data(store: Store, first_week: date, last_week: date, stamp: tuple) -> RangeData:
@@ -283,7 +330,9 @@ def _range_data(store: Store, first_week: date, last_week: date, stamp: tuple) -
             present[gm].add(persona)
     known = set().union(*(v for g, v in present.items() if g != UNKNOWN_CODE))
     unknown_only = len(present.get(UNKNOWN_CODE, set()) - known)
-    return RangeData(flows, tours(flows), dict(present), unknown_only, len(known), stamp)
+    return RangeData(
+        flows, tours(flows), dict(present), unknown_only, len(known), stamp, first_week, last_week
+    )
 
 
 # ---------------------------------------------------------------- the movement page
@@ -315,6 +364,7 @@ class Movement:
     personas_in_area: int  # distinct personas present in the area in the range (known place)
     personas_unknown: int  # distinct personas present only under ``onbekend`` in the range
     weeks: list[date] = field(default_factory=list)
+    as_of: Freshness | None = None  # the stored tables' freshness; None: computed from the ads
 
 
 def _data_range(store: Store) -> tuple[date, date] | None:
@@ -367,14 +417,21 @@ def touring_groups(store: Store) -> list[TouringGroup]:
     return out
 
 
-def movement(store: Store, first_week: date, last_week: date, area: AreaFilter | None = None) -> Movement:
+def movement(
+    store: Store,
+    first_week: date,
+    last_week: date,
+    area: AreaFilter | None = None,
+    *,
+    direct: bool = False,
+) -> Movement:
     """Flows arriving in ISO weeks ``first_week .. last_week`` with an end in ``area``; tours; groups."""
     area = area or AreaFilter()
     first_week, last_week = week_start(first_week), week_start(last_week)
     if last_week < first_week:
         raise ValueError(f"the range ends ({last_week}) before it starts ({first_week})")
     # The week before the first one is read too: a flow compares two weeks.
-    data = range_data(store, first_week, last_week)
+    data = range_data(store, first_week, last_week, direct=direct)
     inside: dict[str, bool] = {}
 
     def within(gm: str) -> bool:
@@ -385,11 +442,13 @@ def movement(store: Store, first_week: date, last_week: date, area: AreaFilter |
 
     shown = [f for f in data.flows if within(f.origin) or within(f.destination)]
     rows = flow_table(shown)
-    in_area: set[int] = set()
+    in_area = 0
     if area.level is not None:
-        for gm, personas in data.present.items():
-            if gm != UNKNOWN_CODE and within(gm):
-                in_area |= personas
+        codes = tuple(sorted(c for c in reference.gemeenten() if within(c)))
+        in_area = _cache.get(
+            (store.url, "in_area", first_week, last_week, data.stamp, data.as_of is not None, codes),
+            lambda: data.personas_in(store, codes),
+        )
     found_tours = [t for t in data.tours if any(within(g) for g in t.gemeenten)]
     found_tours.sort(key=lambda t: (-t.distinct, -len(t.route), t.route[0].week, t.persona))
     groups = [
@@ -416,9 +475,10 @@ def movement(store: Store, first_week: date, last_week: date, area: AreaFilter |
         pairs=flow_pairs(rows)[:MAX_PAIRS],
         tours=found_tours[:MAX_TOURS],
         groups=groups[:MAX_GROUPS],
-        personas_in_area=len(in_area) if area.level is not None else data.known,
+        personas_in_area=in_area if area.level is not None else data.known,
         personas_unknown=data.unknown_only,
         weeks=weeks,
+        as_of=data.as_of,
     )
 
 

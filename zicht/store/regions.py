@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from functools import cache
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from zicht import reference
 from zicht.store.models import Region, RegionGemeente
@@ -317,6 +318,25 @@ def save_region(
         values = exc.values
     if not values and not resolved.codes:
         value_problems.append(PROBLEM_GEMEENTEN)
+    try:
+        return _store_region(store, clean, text, user, resolved, values, value_problems, region_id, replace)
+    except IntegrityError:
+        # Another writer stored the same name (any case) meanwhile: the unique index of migration
+        # 0007 (lower(name)) refuses it, with the message a name found taken gives.
+        raise RegionError([PROBLEM_NAME_TAKEN], values) from None
+
+
+def _store_region(
+    store: Store,
+    clean: str,
+    text: str,
+    user: str | None,
+    resolved: Resolved,
+    values: tuple[ValueProblem, ...],
+    value_problems: list[str],
+    region_id: int | None,
+    replace: bool,
+) -> tuple[RegionRow, list[str]]:
     with store.session() as s:
         problems: list[str] = []
         same_name = _by_name(s, clean) if clean else None

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import and_, delete, func, select, true, update
+from sqlalchemy.exc import IntegrityError
 
 from zicht import reference
 from zicht.analysis.counts import local_day, period_start
@@ -314,27 +315,38 @@ def create_watch(
         target, default_label = g.code, f"{g.name} ≥ {threshold}/week"
     if kind != "gemeente":
         threshold = None
-    with store.session() as s:
-        same_threshold = Watch.threshold.is_(None) if threshold is None else Watch.threshold == threshold
-        existing = s.scalar(
-            select(Watch.id).where(
-                Watch.kind == kind, Watch.target == target, same_threshold, Watch.active.is_(True)
+    try:
+        with store.session() as s:
+            same_threshold = Watch.threshold.is_(None) if threshold is None else Watch.threshold == threshold
+            existing = s.scalar(
+                select(Watch.id).where(
+                    Watch.kind == kind, Watch.target == target, same_threshold, Watch.active.is_(True)
+                )
             )
-        )
-        if existing is not None:
-            raise WatchError(PROBLEM_DUPLICATE, f"this is already watched (watch {existing})")
-        row = Watch(
-            kind=kind,
-            target=target,
-            label=label or default_label,
-            threshold=threshold,
-            active=True,
-            created_by=name,
-            created_at=at or datetime.now(UTC),
-        )
-        s.add(row)
-        s.flush()
-        watch_id = row.id
+            if existing is not None:
+                raise WatchError(PROBLEM_DUPLICATE, f"this is already watched (watch {existing})")
+            row = Watch(
+                kind=kind,
+                target=target,
+                label=label or default_label,
+                threshold=threshold,
+                active=True,
+                created_by=name,
+                created_at=at or datetime.now(UTC),
+            )
+            s.add(row)
+            s.flush()
+            watch_id = row.id
+    except IntegrityError:
+        # Saved by another writer meanwhile: the unique index of migration 0007 refuses a second
+        # active watch on the same subject (and threshold), with the message a found one gives.
+        with store.session() as s:
+            existing = s.scalar(
+                select(Watch.id).where(
+                    Watch.kind == kind, Watch.target == target, same_threshold, Watch.active.is_(True)
+                )
+            )
+        raise WatchError(PROBLEM_DUPLICATE, f"this is already watched (watch {existing})") from None
     return get_watch(store, watch_id)
 
 

@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from zicht import reference
 from zicht.store import regions as store_regions
+from zicht.store.aggregates import refresh_regions_later
 from zicht.web import i18n
 from zicht.web.decision_form import remember_user, remembered_user
 from zicht.web.i18n import N_
@@ -163,6 +164,7 @@ def save(
             raise HTTPException(404, detail="region") from None
         entry.errors = messages(language(request), exc)
         return _page(request, entry, status_code=400)
+    request.app.state.region_refresh = refresh_regions_later(request.app.state.store)
     response = RedirectResponse(f"{PATH}?opgeslagen={row.id}#region-{row.id}", status_code=303)
     if number is None:
         remember_user(response, row.created_by)
@@ -177,4 +179,5 @@ def remove(request: Request, region_id: str) -> Response:
     row = store_regions.get_region_by_id(request.app.state.store, number) if number else None
     if row is None or not store_regions.delete_region(request.app.state.store, region_id=row.id):
         raise HTTPException(404, detail="region")
+    request.app.state.region_refresh = refresh_regions_later(request.app.state.store)
     return RedirectResponse(f"{PATH}?{urlencode({'verwijderd': row.name})}", status_code=303)
