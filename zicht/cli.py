@@ -401,13 +401,17 @@ def process(
 ) -> None:
     """Run every stage on what is new or changed: photos, extraction, signals, linking; then check watches."""
     with open_store(ctx) as store:
-        report = run_process(store, photos=not no_photos, ocr=not no_ocr)
-        print_process_report(report)
-        print_link_report(run_link(store))
-        run_aggregates(store)
-        from zicht.store.watches import check_watches
+        process_everything(store, photos=not no_photos, ocr=not no_ocr)
 
-        print_check_report(check_watches(store))
+
+def process_everything(store, *, photos: bool = True, ocr: bool = True) -> None:  # type: ignore[no-untyped-def]
+    """What `zicht process` does, also at the end of `zicht demo`: every stage, the counts, the watches."""
+    from zicht.store.watches import check_watches
+
+    print_process_report(run_process(store, photos=photos, ocr=ocr))
+    print_link_report(run_link(store))
+    run_aggregates(store)
+    print_check_report(check_watches(store))
 
 
 def run_process(store, *, photos: bool = True, ocr: bool = True):  # type: ignore[no-untyped-def]
@@ -609,8 +613,7 @@ def demo(
             f"Crawled {len(report.crawl_days)} market days, {pages} pages in {report.seconds:.0f} s; "
             f"ground truth in {report.truth_path}"
         )
-        print_process_report(run_process(store))
-        print_link_report(run_link(store))
+        process_everything(store)
         counts = store.counts()
         console.print(
             f"The database holds {counts['ads']} ads ({counts['active_ads']} active), "

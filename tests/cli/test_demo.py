@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from zicht.cli import app
 from zicht.demo.run import crawl_days
+from zicht.store.aggregates import freshness
 from zicht.store.interventions import list_interventions
 from zicht.store.store import Store
 from zicht.web.app import ServerThread
@@ -55,6 +56,9 @@ def test_demo_collects_processes_and_serves(tmp_path: Path) -> None:
         assert [(i.day.isoformat(), i.gemeenten) for i in demo_actions] == [("2026-10-12", ("GM0599",))]
         assert demo_actions[0].description.startswith("Gesimuleerd")
         assert sum(1 for r in runs if r.complete) == len(runs)
+        # the demo ends as `zicht process` does: counts stored and current, so the dashboard reads them
+        fresh = freshness(store)
+        assert fresh is not None and fresh.fresh
 
         with ServerThread(store) as server:
             page = httpx.get(server.url + "/advertenties", timeout=10)
