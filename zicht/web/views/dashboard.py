@@ -63,6 +63,22 @@ def _date(value: str) -> date | None:
         return None
 
 
+def read_date_range(form, values: Mapping[str, str], lang: str, max_days: int, too_long: str) -> None:  # type: ignore[no-untyped-def]
+    """``from``/``to`` into ``form.first_day``/``last_day``; each unreadable or impossible range is a message
+    in ``form.errors`` (``too_long``, untranslated, when the range spans more than ``max_days``)."""
+    for key, attr in (("from", "first_day"), ("to", "last_day")):
+        if values[key]:
+            day = _date(values[key])
+            if day is None:
+                form.errors.append(i18n.gettext(lang, N_("Write dates as YYYY-MM-DD.")))
+            setattr(form, attr, day)
+    if form.first_day and form.last_day:
+        if form.last_day < form.first_day:
+            form.errors.append(i18n.gettext(lang, N_("The date range ends before it starts.")))
+        elif (form.last_day - form.first_day).days > max_days:
+            form.errors.append(i18n.gettext(lang, too_long))
+
+
 def parse_form(params: Mapping[str, str], lang: str) -> DashboardForm:
     """What a person chose; a value that cannot be read gives a message, never a silent default."""
     values = {k: (params.get(k) or "").strip()[:64] for k in ("period", "level", "area", "from", "to")}
@@ -78,17 +94,7 @@ def parse_form(params: Mapping[str, str], lang: str) -> DashboardForm:
         else:
             form.errors.append(i18n.gettext(lang, N_("Unknown area level.")))
     form.area = values["area"]
-    for key, attr in (("from", "first_day"), ("to", "last_day")):
-        if values[key]:
-            day = _date(values[key])
-            if day is None:
-                form.errors.append(i18n.gettext(lang, N_("Write dates as YYYY-MM-DD.")))
-            setattr(form, attr, day)
-    if form.first_day and form.last_day:
-        if form.last_day < form.first_day:
-            form.errors.append(i18n.gettext(lang, N_("The date range ends before it starts.")))
-        elif (form.last_day - form.first_day).days > MAX_DAYS:
-            form.errors.append(i18n.gettext(lang, N_("Choose a date range of at most five years.")))
+    read_date_range(form, values, lang, MAX_DAYS, N_("Choose a date range of at most five years."))
     return form
 
 

@@ -33,6 +33,7 @@ from zicht.store.views import valid_id
 from zicht.web import i18n
 from zicht.web.i18n import N_
 from zicht.web.rendering import language, templates
+from zicht.web.views.dashboard import read_date_range
 
 router = APIRouter()
 
@@ -56,13 +57,6 @@ class MovementForm:
     last_day: date | None = None
     area: AreaFilter = field(default_factory=AreaFilter)
     area_name: str = ""
-
-
-def _date(value: str) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
 
 
 def area_choices(store) -> list[tuple[str, list[tuple[str, str]]]]:  # type: ignore[no-untyped-def]
@@ -97,17 +91,7 @@ def parse_form(store, params: Mapping[str, str], lang: str) -> MovementForm:  # 
     """What a person chose; a value that cannot be read gives a message, never a silent default."""
     values = {k: (params.get(k) or "").strip()[:64] for k in ("from", "to", "area")}
     form = MovementForm(values)
-    for key, attr in (("from", "first_day"), ("to", "last_day")):
-        if values[key]:
-            day = _date(values[key])
-            if day is None:
-                form.errors.append(i18n.gettext(lang, N_("Write dates as YYYY-MM-DD.")))
-            setattr(form, attr, day)
-    if form.first_day and form.last_day:
-        if form.last_day < form.first_day:
-            form.errors.append(i18n.gettext(lang, N_("The date range ends before it starts.")))
-        elif (form.last_day - form.first_day).days > 7 * MAX_WEEKS:
-            form.errors.append(i18n.gettext(lang, N_("Choose a date range of at most 26 weeks.")))
+    read_date_range(form, values, lang, 7 * MAX_WEEKS, N_("Choose a date range of at most 26 weeks."))
     if values["area"]:
         names = {value: name for _, options in area_choices(store) for value, name in options}
         level, _, code = values["area"].partition(":")
