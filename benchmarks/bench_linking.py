@@ -350,6 +350,9 @@ def main() -> None:
     ap.add_argument(
         "--workers", type=int, default=None, help="worker processes for linking (default: LinkSettings')"
     )
+    ap.add_argument(
+        "--load-only", action="store_true", help="stop after loading the market (to fill --cache)"
+    )
     ap.add_argument("--child", default=None, help=argparse.SUPPRESS)
     ap.add_argument("--full", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -389,6 +392,8 @@ def main() -> None:
             shutil.copyfile(url.removeprefix("sqlite:///"), cache / f"{tag}.db")
             with open(cache / f"{tag}.pickle", "wb") as f:
                 pickle.dump((dict(loader.truth), new_ads), f)
+    if args.load_only:
+        return
 
     full = run_child(url, True, args.workers)
     print(

@@ -142,7 +142,7 @@ class PersonaEdge:
     b: int
     kind: str  # contact | persona | template | copy | move | analyst
     score: float
-    evidence: dict
+    evidence: Mapping
 
 
 @dataclass
@@ -389,6 +389,38 @@ def _evidence(items: Sequence[Edge], limit: int = 3) -> dict:
     }
 
 
+class LazyEvidence(Mapping):
+    """``_evidence(items)`` (plus ``extra``), built on first read: a rebuild makes hundreds of
+    thousands of persona edges whose evidence nothing reads (only template and move evidence is
+    used further), and building it was a large part of clustering."""
+
+    __slots__ = ("_extra", "_items", "_value")
+
+    def __init__(self, items: Sequence[Edge], extra: dict | None = None) -> None:
+        self._items = items
+        self._extra = extra or {}
+        self._value: dict | None = None
+
+    def _full(self) -> dict:
+        if self._value is None:
+            self._value = _evidence(self._items) | self._extra
+        return self._value
+
+    def __getitem__(self, key: str):  # type: ignore[no-untyped-def]
+        if key in self._extra:
+            return self._extra[key]
+        return self._full()[key]
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(self._full())
+
+    def __len__(self) -> int:
+        return len(self._full())
+
+    def __repr__(self) -> str:
+        return repr(self._full())
+
+
 def supported_template_edges(template: Mapping[tuple[int, int], object]) -> set[tuple[int, int]]:
     """Template pairs whose personas share at least one more template neighbour."""
     neighbours: dict[int, set[int]] = defaultdict(set)
@@ -500,17 +532,17 @@ def cluster_networks(
     """network_of, networks, network edges, all template edges, copy groups, conflicts."""
     net_edges: list[PersonaEdge] = []
     for (p, q), items in sorted(_persona_level(edges, persona_of, VERDICT_NETWORK).items()):
-        net_edges.append(PersonaEdge(p, q, "contact", max(e.score for e in items), _evidence(items)))
+        net_edges.append(PersonaEdge(p, q, "contact", max(e.score for e in items), LazyEvidence(items)))
     # Ads of one persona verified as persona pairs are already together; a persona verdict between
     # two personas (kept apart by a split) is still a reason to be in one network.
     for (p, q), items in sorted(_persona_level(edges, persona_of, VERDICT_PERSONA).items()):
-        net_edges.append(PersonaEdge(p, q, "persona", max(e.score for e in items), _evidence(items)))
+        net_edges.append(PersonaEdge(p, q, "persona", max(e.score for e in items), LazyEvidence(items)))
 
     template = _persona_level(edges, persona_of, VERDICT_TEMPLATE)
     joined = template_links(template, _template_degree(personas, ads), capped)
     template_edges = []
     for (p, q), items in sorted(template.items()):
-        ev = _evidence(items) | {"supported": (p, q) in joined}
+        ev = LazyEvidence(items, {"supported": (p, q) in joined})
         edge = PersonaEdge(p, q, "template", max(e.score for e in items), ev)
         template_edges.append(edge)
         if (p, q) in joined:
@@ -522,7 +554,7 @@ def cluster_networks(
     for (p, q), items in sorted(copies.items()):
         if original_of.get(p) in (p, q) or original_of.get(q) in (p, q):
             continue  # the presumed original stays out of the copiers' network
-        net_edges.append(PersonaEdge(p, q, "copy", max(e.score for e in items), _evidence(items)))
+        net_edges.append(PersonaEdge(p, q, "copy", max(e.score for e in items), LazyEvidence(items)))
 
     net_edges.extend(co_moves)
     for d in decisions:

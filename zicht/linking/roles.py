@@ -104,7 +104,8 @@ def infer_roles(clustering: Clustering, ads: Mapping[int, AdNode]) -> Roles:
         # The first supported edge of each group (in edge order) gives the sample text.
         first_summary: dict[int, str] = {}
         for e in supported:
-            first_summary.setdefault(rep[e.a], e.evidence.get("summary", ""))
+            if rep[e.a] not in first_summary:  # (evidence is built when read: only the first)
+                first_summary[rep[e.a]] = e.evidence.get("summary", "")
         for r, members in groups.items():
             members.sort()
             contacts = sorted({x for p in members for x in c.personas[p].contacts})
