@@ -89,6 +89,13 @@ class Edge:
     summary: str = ""
 
 
+def make_edge(a: int, b: int, verdict: str, score: float, links: Iterable[tuple[str, float, bool]]) -> Edge:
+    """The edge of a verified pair from its channel links (channel, score, hub): hub links are left
+    out of its channels and summary. The one way to make it, from the store or from a fresh verdict."""
+    shown = [f"{channel} {s:.2f}" for channel, s, hub in links if not hub]
+    return Edge(a, b, verdict, score, tuple(sorted(c.split()[0] for c in shown)), ", ".join(sorted(shown)))
+
+
 @dataclass(frozen=True)
 class Decision:
     a: int

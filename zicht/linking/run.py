@@ -21,16 +21,31 @@ from __future__ import annotations
 
 import gc
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from zicht.linking import LINKING_VERSION
 from zicht.linking import keys as k
-from zicht.linking.clusters import TEMPLATE_GROUP_MAX, cluster, cluster_personas, persona_moves
-from zicht.linking.profile import build_profiles, prime_band_keys, profile_keys
+from zicht.linking.clusters import (
+    TEMPLATE_GROUP_MAX,
+    AdNode,
+    Edge,
+    cluster,
+    cluster_personas,
+    make_edge,
+    persona_moves,
+)
+from zicht.linking.profile import AdProfile, build_profiles, prime_band_keys, profile_keys
 from zicht.linking.roles import infer_roles
-from zicht.linking.verify import PairVerdict, clear_hub_photo_memo, verify_pair
+from zicht.linking.verify import (
+    VERDICT_TEMPLATE,
+    VERDICT_WEAK,
+    PairVerdict,
+    clear_hub_photo_memo,
+    verify_pair,
+)
 from zicht.store import linking as sql
 from zicht.store.store import Store
 
@@ -120,13 +135,25 @@ def paused_gc() -> Iterator[None]:
         gc.collect()
 
 
+@dataclass
+class _Graph:
+    """What a rebuild keeps in memory for clustering, made as the profiles and verdicts are, instead
+    of reading every profile and link back from the store (the same values: see ``load_nodes`` and
+    ``load_edges``). Node contacts are not yet hub-filtered: the hubs are known after profiling."""
+
+    nodes: dict[int, AdNode] = field(default_factory=dict)
+    edges: list[Edge] = field(default_factory=list)
+    template_pairs: Counter[int] = field(default_factory=Counter)
+
+
 def _run(
     store: Store, report: LinkReport, settings: LinkSettings, full: bool, on_progress: Progress | None
 ) -> None:
     t, c = time.perf_counter(), time.process_time()
+    graph = _Graph() if full else None
     if full:
         sql.clear_all(store)
-    touched = _profile(store, report, settings, full, on_progress)
+    touched = _profile(store, report, settings, graph, on_progress)
     report.seconds["profiles"] = time.perf_counter() - t
     report.cpu_seconds["profiles"] = time.process_time() - c
 
@@ -144,12 +171,12 @@ def _run(
     report.cpu_seconds["hubs"] = time.process_time() - c
 
     t, c = time.perf_counter(), time.process_time()
-    _verify(store, report, settings, full, on_progress)
+    _verify(store, report, settings, graph, on_progress)
     report.seconds["verify"] = time.perf_counter() - t
     report.cpu_seconds["verify"] = time.process_time() - c
 
     t, c = time.perf_counter(), time.process_time()
-    _cluster(store, report, full)
+    _cluster(store, report, graph)
     report.seconds["cluster"] = time.perf_counter() - t
     report.cpu_seconds["cluster"] = time.process_time() - c
     if on_progress:
@@ -157,23 +184,30 @@ def _run(
 
 
 def _profile(
-    store: Store, report: LinkReport, settings: LinkSettings, full: bool, on_progress: Progress | None
+    store: Store,
+    report: LinkReport,
+    settings: LinkSettings,
+    graph: _Graph | None,
+    on_progress: Progress | None,
 ) -> set[int]:
     """Profiles and keys of new and changed ads. With many ads, worker processes read the ads and
     build the profiles while this one writes them, batch by batch in ad id order."""
+    full = graph is not None
     ids = sql.ads_needing_profiles(store, LINKING_VERSION)
     touched: set[int] = set()
     batches = [ids[i : i + settings.batch] for i in range(0, len(ids), settings.batch)]
-    pool = _pool(settings, store) if len(ids) >= settings.parallel_from else None
+    pool = _pool(settings, store, (set(), full)) if len(ids) >= settings.parallel_from else None
     try:
-        pending: list = []  # futures or (rows, stamps)
+        pending: list = []  # futures or (rows, stamps, nodes)
 
         def drain(limit: int) -> None:
             while len(pending) > limit:
                 job = pending.pop(0)
-                rows, stamps = job.result() if pool is not None else job
+                rows, stamps, nodes = job.result() if pool is not None else job
                 keys = sql.save_profiles(store, rows, stamps, LINKING_VERSION, fresh=full)
-                if not full:
+                if graph is not None:
+                    graph.nodes.update((n.ad_id, n) for n in nodes)
+                else:
                     touched.update(keys)
                 report.profiled += len(rows)
                 if on_progress:
@@ -184,7 +218,7 @@ def _profile(
                 pending.append(pool.submit(_profile_in_worker, batch_ids))
                 drain(2 * settings.workers)
             else:
-                pending.append(load_and_profile(store, batch_ids))
+                pending.append(load_and_profile(store, batch_ids, with_nodes=full))
                 drain(0)
         drain(0)
     finally:
@@ -193,14 +227,25 @@ def _profile(
     return touched
 
 
-def load_and_profile(store: Store, ad_ids: Sequence[int]) -> tuple[list, dict]:  # type: ignore[type-arg]
-    """Profiles and keys of these ads, with the version stamps they were built from."""
+def load_and_profile(
+    store: Store, ad_ids: Sequence[int], *, with_nodes: bool = False
+) -> tuple[list, dict, list[AdNode]]:  # type: ignore[type-arg]
+    """Profiles and keys of these ads, with the version stamps they were built from (and, for a
+    rebuild, what clustering will need of each ad)."""
     batch = sql.load_inputs(store, ad_ids)
-    return sql.encode_profiles(store, profiles_and_keys(batch.inputs)), batch.stamps
+    rows = profiles_and_keys(batch.inputs)
+    nodes = [node_of(p) for p, _ in rows] if with_nodes else []
+    return sql.encode_profiles(store, rows), batch.stamps, nodes
 
 
-def _profile_in_worker(ad_ids: Sequence[int]) -> tuple[list, dict]:  # type: ignore[type-arg]
-    return _collected(load_and_profile(_worker_store(), ad_ids))
+def node_of(p: AdProfile) -> AdNode:
+    """An ad as clustering sees it, from its profile, before hubs and template pairs are known
+    (``load_nodes`` makes the same from the stored profile)."""
+    return AdNode(p.ad_id, p.first_day, p.last_day, tuple(p.contacts), p.name, p.age, tuple(p.stays))
+
+
+def _profile_in_worker(ad_ids: Sequence[int]) -> tuple[list, dict, list[AdNode]]:  # type: ignore[type-arg]
+    return _collected(load_and_profile(_worker_store(), ad_ids, with_nodes=bool(_worker["full"])))
 
 
 def profiles_and_keys(inputs: list) -> list:  # type: ignore[type-arg]
@@ -288,11 +333,16 @@ def verify_pairs(store: Store, pairs: Iterable[tuple[int, int]], hubs: set[int])
 
 
 def _verify(
-    store: Store, report: LinkReport, settings: LinkSettings, full: bool, on_progress: Progress | None
+    store: Store,
+    report: LinkReport,
+    settings: LinkSettings,
+    graph: _Graph | None,
+    on_progress: Progress | None,
 ) -> None:
     """Candidates come from one join per batch of dirty ads, verified pair by pair. With many dirty
     ads, worker processes join and verify whole batches while this one writes the links. Links are
     written in batch order either way, so the result does not depend on the workers."""
+    full = graph is not None
     dirty = sql.dirty_ad_ids(store)
     if not dirty:
         return
@@ -306,7 +356,10 @@ def _verify(
     def drain(limit: int) -> None:
         while len(pending) > limit:
             job, n = pending.pop(0)
-            candidates, by_verdict, prepared = job.result() if pool is not None else job
+            candidates, by_verdict, prepared, made = job.result() if pool is not None else job
+            if graph is not None and made is not None:
+                graph.edges.extend(made[0])
+                graph.template_pairs.update(made[1])
             report.candidates += candidates
             for verdict, n_pairs in by_verdict.items():
                 report.by_verdict[verdict] = report.by_verdict.get(verdict, 0) + n_pairs
@@ -331,36 +384,61 @@ def _verify(
     sql.finish_verification(store, dirty, full=full)
 
 
-Verified = tuple[int, dict[str, int], tuple[list[str], list[tuple]]]  # type: ignore[type-arg]
+GraphPart = tuple[list[Edge], Counter[int]]
+Verified = tuple[int, dict[str, int], tuple[list[str], list[tuple]], GraphPart | None]  # type: ignore[type-arg]
 
 
 def join_and_verify(store: Store, chunk: Sequence[int], hubs: set[int], full: bool) -> Verified:
     """Candidate pairs of these dirty ads (a relational join on the keys), verified: the number of
-    candidates, pairs per verdict, and the ``links`` rows ready to write."""
+    candidates, pairs per verdict, the ``links`` rows ready to write and, for a rebuild, the edges
+    clustering will read (see ``graph_part``)."""
     pairs = sql.candidate_pairs(store, chunk, all_dirty=full)
     verdicts = verify_pairs(store, pairs, hubs)
     by_verdict: dict[str, int] = {}
     for v in verdicts:
         by_verdict[v.verdict] = by_verdict.get(v.verdict, 0) + 1
-    return len(pairs), by_verdict, sql.prepare_links(store, verdicts, LINKING_VERSION)
+    prepared = sql.prepare_links(store, verdicts, LINKING_VERSION)
+    return len(pairs), by_verdict, prepared, graph_part(verdicts) if full else None
+
+
+def graph_part(verdicts: Sequence[PairVerdict]) -> GraphPart:
+    """The clustering edges of these verdicts (weak ones are not used) and, per ad, its number of
+    template-like pairs: what ``load_edges`` and ``load_nodes`` read back from the stored links."""
+    edges = [
+        make_edge(v.a, v.b, v.verdict, v.score, ((x.channel, x.score, x.hub) for x in v.links))
+        for v in verdicts
+        if v.verdict != VERDICT_WEAK
+    ]
+    template_pairs: Counter[int] = Counter()
+    for v in verdicts:
+        if v.verdict == VERDICT_TEMPLATE:
+            n = sum(1 for x in v.links if x.channel == k.CHANNEL_TEMPLATE)
+            if n:
+                template_pairs[v.a] += n
+                template_pairs[v.b] += n
+    return edges, template_pairs
 
 
 def _verify_in_worker(chunk: Sequence[int]) -> Verified:
     return _collected(join_and_verify(_worker_store(), chunk, _worker["hubs"], bool(_worker["full"])))  # type: ignore[arg-type]
 
 
-def _cluster(store: Store, report: LinkReport, full: bool) -> None:
+def _cluster(store: Store, report: LinkReport, graph: _Graph | None) -> None:
+    full = graph is not None
     hubs = sql.hub_keys(store)
     capped: set[int] = set()
-    if full:
+    if graph is not None:
         region = sql.all_linked_ads(store)
+        nodes, edges = _graph_nodes(graph, hubs), graph.edges
+        graph.edges = []
+        edges.sort(key=lambda e: (e.a, e.b))
     else:
         seed = sql.recluster_seed(store)
         if not seed:
             return
         region = sql.expand_region(store, seed)
-    nodes = sql.load_nodes(store, region, hubs)
-    edges = sql.load_edges(store, region)
+        nodes = sql.load_nodes(store, region, hubs)
+        edges = sql.load_edges(store, region)
     decisions = sql.load_decisions(store, region)
     changed = set(region)
     reach = sql.TemplateReach(store, TEMPLATE_GROUP_MAX)
@@ -394,6 +472,19 @@ def _cluster(store: Store, report: LinkReport, full: bool) -> None:
     report.personas = len(clustering.personas)
     report.networks = len(clustering.networks)
     report.conflicts.extend(clustering.conflicts)
+
+
+def _graph_nodes(graph: _Graph, hubs: set[int]) -> dict[int, AdNode]:
+    """The rebuild's nodes with hub contacts left out and their template-like pairs counted."""
+    out: dict[int, AdNode] = {}
+    counts = graph.template_pairs
+    for ad_id, n in graph.nodes.items():
+        contacts = tuple(c for c in n.contacts if k.contact_key(c) not in hubs)
+        out[ad_id] = AdNode(
+            ad_id, n.first_day, n.last_day, contacts, n.name, n.age, n.stays, counts.get(ad_id, 0)
+        )
+    graph.nodes = {}
+    return out
 
 
 def _describe_hubs(store: Store) -> None:

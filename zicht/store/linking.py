@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from sqlalchemy import and_, case, delete, func, insert, literal, or_, select, update
 from sqlalchemy.orm import aliased
 
-from zicht.linking.clusters import TEMPLATE_CORE, AdNode, Clustering, Decision, Edge
+from zicht.linking.clusters import TEMPLATE_CORE, AdNode, Clustering, Decision, Edge, make_edge
 from zicht.linking.keys import contact_key
 from zicht.linking.profile import AdProfile, ContactInput, LinkInput, date_of_day, week_of_day
 from zicht.linking.roles import Roles
@@ -872,11 +872,9 @@ def load_edges(store: Store, ad_ids: Iterable[int], touching: Iterable[int] | No
                     if a not in ids or b not in ids or (by_b and a in new):
                         continue
                     entry = pairs.setdefault((a, b), [verdict, pair_score, []])
-                    if not hub:
-                        entry[2].append(f"{channel} {score:.2f}")
+                    entry[2].append((channel, score, hub))
     return [
-        Edge(a, b, verdict, score, tuple(sorted(c.split()[0] for c in channels)), ", ".join(sorted(channels)))
-        for (a, b), (verdict, score, channels) in sorted(pairs.items())
+        make_edge(a, b, verdict, score, links) for (a, b), (verdict, score, links) in sorted(pairs.items())
     ]
 
 
