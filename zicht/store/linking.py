@@ -973,8 +973,8 @@ def save_clustering(
                     "updated_at": now,
                 }
             )
-        for chunk in _chunks(persona_rows, 2000):
-            s.connection().execute(insert(LinkPersona.__table__), list(chunk))
+        for chunk in _chunks(persona_rows, 5000):
+            _insert_rows(s.connection(), LinkPersona.__table__, chunk)
         group_personas: dict[int, list[int]] = {}
         for group in c.template_groups:
             for nid in sorted({c.network_of[p] for p in group}):
@@ -1000,8 +1000,8 @@ def save_clustering(
                     "updated_at": now,
                 }
             )
-        for chunk in _chunks(network_rows, 2000):
-            s.connection().execute(insert(LinkNetwork.__table__), list(chunk))
+        for chunk in _chunks(network_rows, 5000):
+            _insert_rows(s.connection(), LinkNetwork.__table__, chunk)
         role_rows = [
             {
                 "network_id": f.network_id,
@@ -1014,8 +1014,8 @@ def save_clustering(
             }
             for f in roles.findings
         ]
-        for chunk in _chunks(role_rows, 2000):
-            s.connection().execute(insert(LinkRole.__table__), list(chunk))
+        for chunk in _chunks(role_rows, 5000):
+            _insert_rows(s.connection(), LinkRole.__table__, chunk)
         move_rows = [
             {
                 "persona_id": m.persona_id,
@@ -1026,8 +1026,8 @@ def save_clustering(
             }
             for m in c.moves
         ]
-        for chunk in _chunks(move_rows, 2000):
-            s.connection().execute(insert(LinkMove.__table__), list(chunk))
+        for chunk in _chunks(move_rows, 5000):
+            _insert_rows(s.connection(), LinkMove.__table__, chunk)
         move_links = [
             {
                 "ad_a": e.a,
@@ -1046,29 +1046,24 @@ def save_clustering(
             if e.kind == "move"
         ]
         if move_links:
-            s.connection().execute(insert(Link.__table__), move_links)
+            _insert_rows(s.connection(), Link.__table__, move_links)
+        # Plain values straight through the driver (see ``_insert_plain``): a rebuild assigns every ad.
         assignments = [
-            {"b_ad": ad_id, "b_pid": c.persona_of[ad_id], "b_nid": c.network_of[c.persona_of[ad_id]]}
+            (c.persona_of[ad_id], c.network_of[c.persona_of[ad_id]], ad_id)
             for ad_id in sorted(region)
             if ad_id in c.persona_of
         ]
-        stmt = (
-            update(LinkAd)
-            .where(LinkAd.ad_id == _bind("b_ad"))
-            .values(persona_id=_bind("b_pid"), network_id=_bind("b_nid"), recluster=False)
+        mark = "?" if s.connection().dialect.paramstyle == "qmark" else "%s"
+        assign = (
+            f"UPDATE link_ads SET persona_id = {mark}, network_id = {mark}, recluster = {mark} "
+            f"WHERE ad_id = {mark}"
         )
         for chunk in _chunks(assignments, 5000):
-            s.connection().execute(stmt, list(chunk))
+            s.connection().exec_driver_sql(assign, [(pid, nid, False, ad) for pid, nid, ad in chunk])
         if assignments:
             from zicht.store.aggregates import mark_stale
 
             mark_stale(s)  # new personas/networks move no maximum: the next refresh must look
-
-
-def _bind(name: str):  # type: ignore[no-untyped-def]
-    from sqlalchemy import bindparam
-
-    return bindparam(name)
 
 
 def _day_start(day: int) -> datetime:
