@@ -151,9 +151,30 @@ def _run(
 ) -> None:
     t, c = time.perf_counter(), time.process_time()
     graph = _Graph() if full else None
+    sql.ensure_link_indexes(store)  # (after a rebuild that was stopped)
     if full:
         sql.clear_all(store)
+        sql.start_rebuild_writes(store)
+    try:
+        _stages(store, report, settings, graph, on_progress, t, c)
+    finally:
+        if full:
+            sql.ensure_link_indexes(store)
+
+
+def _stages(
+    store: Store,
+    report: LinkReport,
+    settings: LinkSettings,
+    graph: _Graph | None,
+    on_progress: Progress | None,
+    t: float,
+    c: float,
+) -> None:
+    full = graph is not None
     touched = _profile(store, report, settings, graph, on_progress)
+    if full:
+        sql.finish_rebuild_keys(store)
     report.seconds["profiles"] = time.perf_counter() - t
     report.cpu_seconds["profiles"] = time.process_time() - c
 
@@ -172,6 +193,8 @@ def _run(
 
     t, c = time.perf_counter(), time.process_time()
     _verify(store, report, settings, graph, on_progress)
+    if full:
+        sql.ensure_link_indexes(store)  # the links' index, dropped while they were written
     report.seconds["verify"] = time.perf_counter() - t
     report.cpu_seconds["verify"] = time.process_time() - c
 

@@ -140,6 +140,64 @@ def tuned_for_linking(store: Store) -> Iterator[None]:
         engine._zicht_linking_runs -= 1  # type: ignore[attr-defined]
 
 
+# A rebuild writes tens of millions of key rows with random keys. Inserted batch by batch into the
+# indexed ``link_keys``, each batch touched pages all over its primary-key index, and every commit
+# rewrote them (at 1,000,000 ads that grew slower with every batch). So a rebuild appends its key
+# rows to an unindexed scratch table and moves them over in key order once, and the secondary
+# indexes of ``link_keys`` and ``links`` are dropped while they are written and built afterwards
+# (a sort instead of millions of random inserts). ``ensure_link_indexes`` puts them back whatever
+# happened, at the start of every run and when a rebuild stops.
+KEYS_SCRATCH = "link_keys_rebuild"
+_REBUILD_INDEXES = (("link_keys", "ix_link_keys_ad"), ("links", "ix_links_ad_b"))
+
+
+def _index(table: str, name: str):  # type: ignore[no-untyped-def]
+    model = {"link_keys": LinkKey, "links": Link}[table]
+    return next(ix for ix in model.__table__.indexes if ix.name == name)
+
+
+def ensure_link_indexes(store: Store) -> None:
+    """The linking tables as the migrations define them: secondary indexes present, no scratch table.
+    Key rows a stopped rebuild left in the scratch table belong to profiles it saved: they are moved
+    into ``link_keys``, so those ads keep their keys."""
+    from sqlalchemy import inspect
+
+    with store.session() as s:
+        conn = s.connection()
+        if inspect(conn).has_table(KEYS_SCRATCH):
+            _move_scratch_keys(conn)
+        for table, name in _REBUILD_INDEXES:
+            _index(table, name).create(conn, checkfirst=True)
+
+
+def start_rebuild_writes(store: Store) -> None:
+    """Before a rebuild writes keys and links (the tables are empty): see ``KEYS_SCRATCH``."""
+    with store.session() as s:
+        conn = s.connection()
+        for table, name in _REBUILD_INDEXES:
+            _index(table, name).drop(conn, checkfirst=True)
+        conn.exec_driver_sql(f"DROP TABLE IF EXISTS {KEYS_SCRATCH}")  # (the tables were just cleared)
+        conn.exec_driver_sql(
+            f"CREATE TABLE {KEYS_SCRATCH} (key BIGINT NOT NULL, ad_id INTEGER NOT NULL, channel VARCHAR(16) NOT NULL)"
+        )
+
+
+def finish_rebuild_keys(store: Store) -> None:
+    """The rebuild's key rows into ``link_keys`` in key order, then its ad index (before the join)."""
+    with store.session() as s:
+        conn = s.connection()
+        _move_scratch_keys(conn)
+        _index("link_keys", "ix_link_keys_ad").create(conn, checkfirst=True)
+
+
+def _move_scratch_keys(conn) -> None:  # type: ignore[no-untyped-def]
+    conn.exec_driver_sql(
+        f"INSERT INTO link_keys (key, ad_id, channel) "
+        f"SELECT key, ad_id, channel FROM {KEYS_SCRATCH} ORDER BY key, ad_id"
+    )
+    conn.exec_driver_sql(f"DROP TABLE {KEYS_SCRATCH}")
+
+
 def clear_all(store: Store) -> None:
     """Forget every derived linking result (a full rebuild); analysts' decisions stay."""
     with store.session() as s:
@@ -285,7 +343,8 @@ def save_profiles(
 ) -> set[int]:
     """Replace profiles and keys of these ads; returns every key that was added or removed.
 
-    ``fresh``: nothing is stored for these ads yet (full rebuild), so nothing is read or deleted.
+    ``fresh``: a rebuild (``start_rebuild_writes``): nothing is stored for these ads yet, so nothing
+    is read or deleted, the keys go to the scratch table, and no touched keys are returned.
     """
     if not rows:
         return set()
@@ -305,9 +364,11 @@ def save_profiles(
                     existing[ad_id] = (pid, nid)
                 s.connection().execute(delete(LinkAd).where(LinkAd.ad_id.in_(chunk)))
         key_rows = [(key, profile.ad_id, channel) for profile, keys in rows for key, channel in keys]
-        touched.update(r[0] for r in key_rows)
+        if not fresh:
+            touched.update(r[0] for r in key_rows)
         if key_rows:
-            _insert_plain(s.connection(), "link_keys", ("key", "ad_id", "channel"), key_rows)
+            table = KEYS_SCRATCH if fresh else "link_keys"
+            _insert_plain(s.connection(), table, ("key", "ad_id", "channel"), key_rows)
         _insert_rows(
             s.connection(),
             LinkAd.__table__,
