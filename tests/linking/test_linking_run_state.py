@@ -15,7 +15,7 @@ from zicht.linking.run import LinkSettings, link
 from zicht.pipeline import process
 from zicht.sources.types import ParsedAd
 from zicht.store import linking as sql
-from zicht.store.models import Ad, AdPhoto, Link, LinkAd, LinkNetwork, LinkPersona, Photo
+from zicht.store.models import Ad, AdPhoto, Link, LinkAd, LinkKey, LinkNetwork, LinkPersona, Photo
 from zicht.store.store import IngestItem, Store
 
 T0 = datetime(2026, 10, 5, 10, 0, tzinfo=UTC)
@@ -141,3 +141,45 @@ def test_an_in_memory_database_is_linked_in_this_process(tmp_path: Path) -> None
         assert network[ids[0]] == network[ids[1]] != network[ids[2]]
     finally:
         store.close()
+
+
+def _index_names(store: Store, table: str) -> set[str]:
+    from sqlalchemy import inspect
+
+    return {ix["name"] for ix in inspect(store.engine).get_indexes(table)}
+
+
+@pytest.mark.parametrize("fail_in", ["finish_rebuild_keys", "verify_pair"])
+def test_a_rebuild_that_stops_leaves_indexes_and_keys_the_next_run_completes(
+    store: Store, monkeypatch: pytest.MonkeyPatch, fail_in: str
+) -> None:
+    ids = _ingest(store, [_ad(0, SHARED), _ad(1, SHARED), _ad(2, "+31600000002"), _ad(3, "+31600000003")])
+    link(store, full=True, settings=LinkSettings(workers=1))
+    expected = _snapshot(store)
+    with store.session() as s:
+        n_keys = s.scalar(select(func.count()).select_from(LinkKey))
+    assert n_keys and len(expected[1]) >= 1  # two ads share a number: there is a link to lose
+
+    def boom(*_args: object, **_kw: object) -> None:
+        raise RuntimeError("stopped")
+
+    target = sql if fail_in == "finish_rebuild_keys" else run
+    monkeypatch.setattr(target, fail_in, boom)
+    with pytest.raises(RuntimeError, match="stopped"):
+        link(store, full=True, settings=LinkSettings(workers=1))
+    monkeypatch.undo()
+    # The key rows written to the scratch table before the stop are in link_keys, the indexes that
+    # a rebuild drops while it writes are back, and no scratch table is left.
+    assert "ix_link_keys_ad" in _index_names(store, "link_keys")
+    assert "ix_links_ad_b" in _index_names(store, "links")
+    from sqlalchemy import inspect
+
+    assert not inspect(store.engine).has_table(sql.KEYS_SCRATCH)
+    with store.session() as s:
+        assert s.scalar(select(func.count()).select_from(LinkKey)) == n_keys
+        keyed = set(s.scalars(select(LinkKey.ad_id).distinct()))
+    assert keyed == set(ids)
+    # Profiles and keys were kept; the next (incremental) run verifies and clusters the rest.
+    report = link(store, settings=LinkSettings(workers=1))
+    assert report.profiled == 0
+    assert _snapshot(store) == expected
