@@ -25,6 +25,7 @@ with the same --ads/--new/--weeks/--seed skip generating and loading the market.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import json
 import os
@@ -294,15 +295,54 @@ def child_link(url: str, full: bool, workers: int | None = None) -> None:
     print(json.dumps(out))
 
 
+def _tree(pid: int) -> list[int]:
+    """The process and all its descendants (Linux /proc)."""
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        for task in Path(f"/proc/{p}/task").glob("*"):
+            with contextlib.suppress(OSError):
+                todo.extend(int(c) for c in (task / "children").read_text().split())
+    return out
+
+
+def _pss_kib(pids: Iterable[int]) -> int:
+    """Proportional set size of these processes: shared pages (a forked worker's copy of its parent)
+    are counted once over all of them, unlike adding up each process's peak RSS."""
+    total = 0
+    for p in pids:
+        try:
+            for line in Path(f"/proc/{p}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    total += int(line.split()[1])
+                    break
+        except OSError:
+            pass
+    return total
+
+
 def run_child(url: str, full: bool, workers: int | None = None) -> dict:
+    """One linking run in a child process; ``peak_pss_mb``: the most memory its process tree held
+    at once (sampled every half second)."""
     cmd = [sys.executable, __file__, "--child", url] + (["--full"] if full else [])
     if workers is not None:
         cmd += ["--workers", str(workers)]
-    done = subprocess.run(cmd, capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        sys.stderr.write(done.stderr)
-        raise SystemExit(f"linking run failed ({done.returncode})")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err, text=True)
+        peak = 0
+        while proc.poll() is None:
+            if Path("/proc/self/smaps_rollup").exists():
+                peak = max(peak, _pss_kib(_tree(proc.pid)))
+            time.sleep(0.5)
+        out.seek(0)
+        err.seek(0)
+        if proc.returncode != 0:
+            sys.stderr.write(err.read())
+            raise SystemExit(f"linking run failed ({proc.returncode})")
+        result = json.loads(out.read().strip().splitlines()[-1])
+    result["peak_pss_mb"] = round(peak / 1024, 1) if peak else None
+    return result
 
 
 def evaluate(store: Store, truth: dict) -> dict:
@@ -399,7 +439,8 @@ def main() -> None:
     print(
         f"from scratch: {base:,} ads linked in {full['seconds']:.1f} s ({full['cpu_seconds']:.1f} s CPU, "
         f"load {full['load_average'][0]}), peak RSS {full['peak_rss_mb']:.0f} MB "
-        f"(+ {full['workers_peak_rss_mb']:.0f} MB per worker); "
+        f"(+ {full['workers_peak_rss_mb']:.0f} MB per worker; all processes together at most "
+        f"{full['peak_pss_mb']} MB PSS); "
         f"stages {full['stages']}",
         flush=True,
     )

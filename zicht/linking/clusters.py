@@ -65,7 +65,7 @@ TEMPLATE_GROUP_MAX = 60
 TEMPLATE_OUTSIDE_MAX = 1.0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AdNode:
     ad_id: int
     first_day: int
@@ -77,7 +77,7 @@ class AdNode:
     template_pairs: int | None = None  # template-like pairs of this ad in the whole store, when known
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Edge:
     """A verified ad pair as clustering sees it."""
 
@@ -96,7 +96,7 @@ def make_edge(a: int, b: int, verdict: str, score: float, links: Iterable[tuple[
     return Edge(a, b, verdict, score, tuple(sorted(c.split()[0] for c in shown)), ", ".join(sorted(shown)))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Decision:
     a: int
     b: int
@@ -104,7 +104,7 @@ class Decision:
     decision: str  # confirm | split
 
 
-@dataclass
+@dataclass(slots=True)
 class Persona:
     id: int
     ads: list[int]
@@ -127,7 +127,7 @@ class Persona:
         return ", ".join(parts) or f"persona {self.id}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Move:
     persona_id: int
     key: int
@@ -141,7 +141,7 @@ class Move:
         return week_of_day(self.day)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PersonaEdge:
     """Why two personas are in one network."""
 

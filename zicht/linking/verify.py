@@ -51,7 +51,7 @@ VERDICT_WEAK = "weak"
 VERDICTS = (VERDICT_PERSONA, VERDICT_NETWORK, VERDICT_COPY, VERDICT_TEMPLATE, VERDICT_WEAK)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ChannelLink:
     channel: str
     score: float
@@ -59,7 +59,7 @@ class ChannelLink:
     hub: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PairVerdict:
     a: int
     b: int
