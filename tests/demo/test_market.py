@@ -473,3 +473,17 @@ def test_emails_are_declared_and_reserved_domains(market):
     for ad in with_email:
         assert ad.truth.emails == [ad.email]
         assert ad.email.split("@")[1] in {"example.com", "example.net", "example.org"}
+    # Two personas share an address only when the truth says they are one person (an address shared
+    # by chance would be a real link between strangers in the data).
+    owners: dict[str, set[str]] = {}
+    for ad in with_email:
+        owners.setdefault(ad.email, set()).add(ad.truth.persona_id)
+    assert all(len(p) == 1 for p in owners.values())
+
+
+def test_email_tags_never_repeat_within_a_million_addresses():
+    from zicht.demo.market import _EmailTags
+
+    tags = _EmailTags(seed=8)
+    drawn = [tags.new() for _ in range(_EmailTags.SIZE)]
+    assert len(set(drawn)) == _EmailTags.SIZE
