@@ -302,6 +302,7 @@ def run_link(store, *, full: bool = False, workers: int | None = None):  # type:
     settings = LinkSettings(workers=workers) if workers is not None else None
     labels = {
         "profiles": "Linking: profiles",
+        "keys": "Linking: indexing keys",
         "verify": "Linking: verifying pairs",
         "cluster": "Linking: clusters",
     }

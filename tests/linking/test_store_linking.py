@@ -78,6 +78,11 @@ def test_one_number_two_people_one_of_them_on_two_sites(store: Store) -> None:
     assert report.profiled == 4
     assert {stage for stage, *_ in progress} == {"profiles", "verify", "cluster"}
     assert progress[-1] == ("cluster", 4, 4)
+    rebuild: list[tuple[str, int, int]] = []
+    link(store, full=True, on_progress=lambda stage, done, total: rebuild.append((stage, done, total)))
+    # A rebuild also reports moving its keys into place, and clustering from its start.
+    assert [e for e in rebuild if e[0] == "keys"] == [("keys", 0, 1), ("keys", 1, 1)]
+    assert [e for e in rebuild if e[0] == "cluster"] == [("cluster", 0, 0), ("cluster", 4, 4)]
     a = _assign(store)
     assert a["kinky:1"][0] == a["sexjobs:2"][0]  # Lisa on two sites: one persona
     assert a["kinky:3"][0] != a["kinky:1"][0]  # Nina: another persona ...

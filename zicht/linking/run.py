@@ -174,7 +174,11 @@ def _stages(
     full = graph is not None
     touched = _profile(store, report, settings, graph, on_progress)
     if full:
+        if on_progress:  # minutes at national volume, with nothing else to count
+            on_progress("keys", 0, 1)
         sql.finish_rebuild_keys(store)
+        if on_progress:
+            on_progress("keys", 1, 1)
     report.seconds["profiles"] = time.perf_counter() - t
     report.cpu_seconds["profiles"] = time.process_time() - c
 
@@ -199,6 +203,8 @@ def _stages(
     report.cpu_seconds["verify"] = time.process_time() - c
 
     t, c = time.perf_counter(), time.process_time()
+    if on_progress:
+        on_progress("cluster", 0, 0)  # (an open-ended bar until the region's size is known)
     _cluster(store, report, graph)
     report.seconds["cluster"] = time.perf_counter() - t
     report.cpu_seconds["cluster"] = time.process_time() - c
