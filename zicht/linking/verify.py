@@ -308,15 +308,11 @@ def _hub_photo_test(hubs: Collection[int]) -> Callable[[int], bool]:
     return memo[2]
 
 
-def _shared_sentences(a: AdProfile, b: AdProfile, limit: int = 5) -> tuple[list[dict], int]:
-    """The first ``limit`` meaningful sentences of ``a`` that ``b`` has too (their spans in both), and
-    how many distinct ones the two share."""
-    return _shared_prepared(_sentences(a), _sentences(b), limit)
-
-
-def _shared_prepared(
+def _shared_sentences(
     in_a: dict[int, tuple[int, int, str]], in_b: dict[int, tuple[int, int, str]], limit: int = 5
 ) -> tuple[list[dict], int]:
+    """The first ``limit`` meaningful sentences of one ad that the other has too (their spans in
+    both, from ``_sentences``), and how many distinct ones the two share."""
     n_shared = len(in_a.keys() & in_b.keys()) if in_a and in_b else 0
     shared: list[dict] = []
     if n_shared:
@@ -327,10 +323,6 @@ def _shared_prepared(
                 if len(shared) >= limit or len(shared) >= n_shared:
                     break
     return shared, n_shared
-
-
-def _meaningful(p: AdProfile) -> int:
-    return len(_sentences(p))
 
 
 def _identity(a: AdProfile, b: AdProfile) -> tuple[str, list[str]]:
@@ -493,7 +485,7 @@ def verify_pair(
 
     if text_sim >= TEMPLATE_MIN or (copied_text and identity == "same"):
         in_a, in_b = _sentences(a), _sentences(b)
-        shared, n_shared = _shared_prepared(in_a, in_b)
+        shared, n_shared = _shared_sentences(in_a, in_b)
         channel = k.CHANNEL_TEXT if identity != "conflict" else k.CHANNEL_TEMPLATE
         rounded = _TEXT_ROUNDED.get(text_sim)
         if rounded is None:
