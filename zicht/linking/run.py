@@ -11,6 +11,8 @@
    see ``zicht.store.linking.TemplateReach``), personas → moves → networks → roles.
 
 Large runs (a rebuild) profile and verify in ``LinkSettings.workers`` processes; this one writes.
+A rebuild also writes its keys unindexed and sorts them in once (``zicht.store.linking.KEYS_SCRATCH``)
+and clusters the nodes and edges it made in memory (``_Graph``) rather than reading them back.
 
 Every step only depends on the final state of the ads, the hub set and the decisions, so running
 it in several increments gives the same result as ``full=True`` (which clears the derived tables and
