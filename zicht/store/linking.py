@@ -53,9 +53,14 @@ def _insert_plain(conn, table: str, columns: Sequence[str], rows: Sequence[tuple
 
     ``table`` and ``columns`` are identifiers from this module's models, never from data; every value
     travels as a bound parameter."""
-    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    mark = _placeholder(conn)
     sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))})"
     conn.exec_driver_sql(sql, list(rows))
+
+
+def _placeholder(conn) -> str:  # type: ignore[no-untyped-def]
+    """The driver's parameter mark, for statements sent with ``exec_driver_sql``."""
+    return "?" if conn.dialect.paramstyle == "qmark" else "%s"
 
 
 def bind_rows(
@@ -1110,17 +1115,17 @@ def save_clustering(
             _insert_rows(s.connection(), Link.__table__, move_links)
         # Plain values straight through the driver (see ``_insert_plain``): a rebuild assigns every ad.
         assignments = [
-            (c.persona_of[ad_id], c.network_of[c.persona_of[ad_id]], ad_id)
+            (c.persona_of[ad_id], c.network_of[c.persona_of[ad_id]], False, ad_id)
             for ad_id in sorted(region)
             if ad_id in c.persona_of
         ]
-        mark = "?" if s.connection().dialect.paramstyle == "qmark" else "%s"
+        mark = _placeholder(s.connection())
         assign = (
             f"UPDATE link_ads SET persona_id = {mark}, network_id = {mark}, recluster = {mark} "
             f"WHERE ad_id = {mark}"
         )
         for chunk in _chunks(assignments, 5000):
-            s.connection().exec_driver_sql(assign, [(pid, nid, False, ad) for pid, nid, ad in chunk])
+            s.connection().exec_driver_sql(assign, list(chunk))
         if assignments:
             from zicht.store.aggregates import mark_stale
 
