@@ -149,7 +149,7 @@ def _index_names(store: Store, table: str) -> set[str]:
     return {ix["name"] for ix in inspect(store.engine).get_indexes(table)}
 
 
-@pytest.mark.parametrize("fail_in", ["finish_rebuild_keys", "verify_pair"])
+@pytest.mark.parametrize("fail_in", ["finish_rebuild_writes", "verify_pair"])
 def test_a_rebuild_that_stops_leaves_indexes_and_keys_the_next_run_completes(
     store: Store, monkeypatch: pytest.MonkeyPatch, fail_in: str
 ) -> None:
@@ -163,7 +163,7 @@ def test_a_rebuild_that_stops_leaves_indexes_and_keys_the_next_run_completes(
     def boom(*_args: object, **_kw: object) -> None:
         raise RuntimeError("stopped")
 
-    target = sql if fail_in == "finish_rebuild_keys" else run
+    target = sql if fail_in == "finish_rebuild_writes" else run
     monkeypatch.setattr(target, fail_in, boom)
     with pytest.raises(RuntimeError, match="stopped"):
         link(store, full=True, settings=LinkSettings(workers=1))

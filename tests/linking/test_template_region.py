@@ -142,3 +142,49 @@ def test_worker_processes_give_the_same_result_as_one_process(store: Store) -> N
     in_workers = _snapshot(store)
     link(store, full=True, settings=LinkSettings(hub_caps=SETTINGS.hub_caps, workers=1, batch=7))
     assert _snapshot(store) == in_workers
+
+
+def test_an_unchanged_group_reached_through_a_network_is_not_walked_again(store: Store) -> None:
+    """After a rebuild each persona knows its template group. Block ad 10 shares an e-mail address
+    with an unrelated ad R, so they are one network; a new ad of R's pulls that network into the
+    region, but nothing changed in the block: block ad 10 counts as capped from what was stored,
+    without reading the block's template pairs."""
+    block = [_ad(i, _window(i)) for i in range(BLOCK)]
+    block[10].email = "agenda.lotte@example.nl"
+    other = _ad(200, "Nieuw in Heerlen, bel voor een afspraak. Discreet en schoon.", source="r")
+    other.fields = {"name": "Sanne", "age": "41", "location": "Heerlen"}
+    other.email = "agenda.lotte@example.nl"
+    _ingest(store, [*block, other], day=0)
+    link(store, full=True, settings=SETTINGS)
+    tenth, r = store.find_ad("kinky", "10").id, store.find_ad("kinky", "r").id  # type: ignore[union-attr]
+    found = sql.assignment_of(store, [tenth, r])
+    assert found[tenth][1] == found[r][1] and found[tenth][0] != found[r][0]  # one network, two personas
+
+    again = _ad(200, "Terug in Heerlen! Bel voor een afspraak, discreet en schoon.", source="r2")
+    again.fields = dict(other.fields)
+    again.phone = other.phone
+    _ingest(store, [again], day=1)
+    report = link(store, settings=SETTINGS)
+    assert report.region_ads == 3  # the new ad, R and block ad 10 (R's old network)
+    assert report.capped_ads == 1  # block ad 10: its group is over the cap, as stored
+    assert report.template_walked <= 2  # R's own persona, not the block
+    incremental = _snapshot(store)
+    link(store, full=True, settings=SETTINGS)
+    assert _snapshot(store) == incremental
+
+
+def test_the_stored_template_state_of_a_rebuild_and_of_increments(store: Store) -> None:
+    _ingest(store, [_ad(i, _window(i)) for i in range(BLOCK // 2)], day=0)
+    link(store, settings=SETTINGS)  # one increment sees the whole group of 40: kept
+    with store.session() as s:
+        states = set(s.execute(select(LinkPersona.template_group, LinkPersona.template_state)).all())
+    first = store.find_ad("kinky", "0").id  # type: ignore[union-attr]
+    assert states == {(first, "kept")}
+    _ingest(store, [_ad(i, _window(i)) for i in range(BLOCK // 2, BLOCK)], day=1)
+    link(store, settings=SETTINGS)  # the walk stops past the cap: what the group is, is not known
+    with store.session() as s:
+        assert set(s.scalars(select(LinkPersona.template_state))) == {None}
+    link(store, full=True, settings=SETTINGS)
+    with store.session() as s:
+        states = set(s.execute(select(LinkPersona.template_group, LinkPersona.template_state)).all())
+    assert states == {(first, "capped")}

@@ -165,6 +165,9 @@ class Clustering:
     # Kept template groups (persona ids): stored with each network so that an increment touching one
     # re-clusters all of it (see ``zicht.store.linking.expand_region``).
     template_groups: list[list[int]] = field(default_factory=list)
+    # persona -> (template group, kept | loose | capped | none), or (None, None) where only part of
+    # its group was seen: stored with the persona for the next increment (see ``TemplateGroups``).
+    template_state: dict[int, tuple[int | None, str | None]] = field(default_factory=dict)
     conflicts: list[str] = field(default_factory=list)
 
 
@@ -454,12 +457,53 @@ def _template_degree(
     return out
 
 
+# What a persona's template group was when it was last clustered (stored with the persona).
+GROUP_KEPT = "kept"  # joins its personas into a network
+GROUP_LOOSE = "loose"  # at most TEMPLATE_GROUP_MAX personas, but about as alike to the ads around it
+GROUP_CAPPED = "capped"  # over TEMPLATE_GROUP_MAX personas
+GROUP_NONE = "none"  # in no group
+
+
+@dataclass(slots=True)
+class TemplateGroups:
+    """Template groups of personas: the pairs that join personas, each persona's group (named by its
+    smallest persona), the kept ones, and those holding a ``capped`` persona (only partly seen)."""
+
+    joined: set[tuple[int, int]] = field(default_factory=set)
+    group_of: dict[int, int] = field(default_factory=dict)
+    sizes: Counter[int] = field(default_factory=Counter)
+    kept: set[int] = field(default_factory=set)
+    partial: set[int] = field(default_factory=set)
+
+    def states(self) -> dict[int, tuple[int, str]]:
+        """(group, kept | loose | capped) of each persona in a group seen whole."""
+        out: dict[int, tuple[int, str]] = {}
+        for p, g in self.group_of.items():
+            if g in self.partial:
+                continue
+            if g in self.kept:
+                state = GROUP_KEPT
+            else:
+                state = GROUP_CAPPED if self.sizes[g] > TEMPLATE_GROUP_MAX else GROUP_LOOSE
+            out[p] = (g, state)
+        return out
+
+
 def template_links(
     template: Mapping[tuple[int, int], list[Edge]],
     degree: Mapping[int, int] | None = None,
     capped: Set[int] = frozenset(),
 ) -> set[tuple[int, int]]:
-    """The template pairs that join personas into a network.
+    """The template pairs that join personas into a network (see ``template_groups``)."""
+    return template_groups(template, degree, capped).joined
+
+
+def template_groups(
+    template: Mapping[tuple[int, int], list[Edge]],
+    degree: Mapping[int, int] | None = None,
+    capped: Set[int] = frozenset(),
+) -> TemplateGroups:
+    """Template groups, and the template pairs that join personas into a network.
 
     Cores: pairs at least ``TEMPLATE_CORE`` alike that close a triangle (three personas on one
     template); groups: the cores' components. A template is one writer's when it sets its group
@@ -468,14 +512,15 @@ def template_links(
 
     ``degree``: per persona, its template-like ad pairs in the whole store (all of them, also with
     ads outside the region being clustered); without it, they are counted in ``template``.
-    ``capped``: personas known to be in a group over ``TEMPLATE_GROUP_MAX`` personas in the whole
-    store, of which the region being clustered holds only a part: a group holding one joins nothing.
+    ``capped``: personas known to be in a group that is not kept in the whole store (over
+    ``TEMPLATE_GROUP_MAX`` personas, or unchanged since it was found loose), of which the region being
+    clustered may hold only a part: a group holding one joins nothing.
     """
     best = {pair: max(e.score for e in items) for pair, items in template.items()}
     strong = {pair for pair, score in best.items() if score >= TEMPLATE_CORE}
     joined = supported_template_edges(dict.fromkeys(strong))
     if not joined:
-        return set()
+        return TemplateGroups()
     if degree is None:
         counted: Counter[int] = Counter()
         for (p, q), items in template.items():
@@ -498,8 +543,15 @@ def template_links(
         for g in sizes
         if sizes[g] <= TEMPLATE_GROUP_MAX and total[g] - 2 * inside[g] <= TEMPLATE_OUTSIDE_MAX * inside[g]
     }
-    kept -= {group_of[p] for p in capped if p in group_of}
-    return {(p, q) for p, q in joined if group_of[p] in kept}
+    partial = {group_of[p] for p in capped if p in group_of}
+    kept -= partial
+    return TemplateGroups(
+        joined={(p, q) for p, q in joined if group_of[p] in kept},
+        group_of=group_of,
+        sizes=sizes,
+        kept=kept,
+        partial=partial,
+    )
 
 
 def copy_groups(copies: Mapping[tuple[int, int], list[Edge]], personas: Mapping[int, Persona]) -> list[dict]:
@@ -535,8 +587,16 @@ def cluster_networks(
     decisions: Sequence[Decision] = (),
     ads: Mapping[int, AdNode] | None = None,
     capped: Set[int] = frozenset(),
-) -> tuple[dict[int, int], dict[int, list[int]], list[PersonaEdge], list[PersonaEdge], list[dict], list[str]]:
-    """network_of, networks, network edges, all template edges, copy groups, conflicts."""
+) -> tuple[
+    dict[int, int],
+    dict[int, list[int]],
+    list[PersonaEdge],
+    list[PersonaEdge],
+    list[dict],
+    list[str],
+    TemplateGroups,
+]:
+    """network_of, networks, network edges, all template edges, copy groups, conflicts, template groups."""
     net_edges: list[PersonaEdge] = []
     for (p, q), items in sorted(_persona_level(edges, persona_of, VERDICT_NETWORK).items()):
         net_edges.append(PersonaEdge(p, q, "contact", max(e.score for e in items), LazyEvidence(items)))
@@ -546,7 +606,8 @@ def cluster_networks(
         net_edges.append(PersonaEdge(p, q, "persona", max(e.score for e in items), LazyEvidence(items)))
 
     template = _persona_level(edges, persona_of, VERDICT_TEMPLATE)
-    joined = template_links(template, _template_degree(personas, ads), capped)
+    groups_found = template_groups(template, _template_degree(personas, ads), capped)
+    joined = groups_found.joined
     template_edges = []
     for (p, q), items in sorted(template.items()):
         ev = LazyEvidence(items, {"supported": (p, q) in joined})
@@ -583,7 +644,7 @@ def cluster_networks(
     # The network id is the smallest ad id in it, which is its smallest persona id.
     networks = {rep: sorted(members) for rep, members in networks.items()}
     kept = [e for e in net_edges if network_of[e.a] == network_of[e.b]]
-    return network_of, networks, kept, template_edges, groups, conflicts
+    return network_of, networks, kept, template_edges, groups, conflicts, groups_found
 
 
 DIRECT_KINDS = frozenset({"contact", "persona", "analyst"})
@@ -643,7 +704,7 @@ def cluster(
     moves = persona_moves(personas, ads)
     co_moves = co_movement(moves)
     capped = {persona_of[a] for a in capped_ads if a in persona_of}
-    network_of, networks, net_edges, template_edges, groups, more = cluster_networks(
+    network_of, networks, net_edges, template_edges, groups, more, found = cluster_networks(
         personas, persona_of, edges, co_moves, decisions, ads, capped
     )
     supported = [(e.a, e.b, 1.0) for e in template_edges if e.evidence.get("supported")]
@@ -662,4 +723,5 @@ def cluster(
         moves=moves,
         conflicts=conflicts + more,
         template_groups=[kept_groups[r] for r in sorted(kept_groups)],
+        template_state=found.states(),
     )

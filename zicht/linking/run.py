@@ -22,6 +22,7 @@ runs all steps on everything).
 from __future__ import annotations
 
 import gc
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -31,6 +32,7 @@ from dataclasses import dataclass, field
 from zicht.linking import LINKING_VERSION
 from zicht.linking import keys as k
 from zicht.linking.clusters import (
+    GROUP_NONE,
     TEMPLATE_GROUP_MAX,
     AdNode,
     Edge,
@@ -39,6 +41,7 @@ from zicht.linking.clusters import (
     make_edge,
     persona_moves,
 )
+from zicht.linking.keyindex import KeyIndex
 from zicht.linking.profile import AdProfile, build_profiles, prime_band_keys, profile_keys
 from zicht.linking.roles import infer_roles
 from zicht.linking.verify import (
@@ -146,6 +149,7 @@ class _Graph:
     nodes: dict[int, AdNode] = field(default_factory=dict)
     edges: list[Edge] = field(default_factory=list)
     template_pairs: Counter[int] = field(default_factory=Counter)
+    keys: KeyIndex | None = field(default_factory=KeyIndex)
 
 
 def _run(
@@ -157,11 +161,40 @@ def _run(
     if full:
         sql.clear_all(store)
         sql.start_rebuild_writes(store)
+    writes = _Background()
     try:
-        _stages(store, report, settings, graph, on_progress, t, c)
+        _stages(store, report, settings, graph, writes, on_progress, t, c)
     finally:
         if full:
+            writes.wait(raise_error=False)  # (already waited for, unless the rebuild stopped)
             sql.ensure_link_indexes(store)
+
+
+class _Background:
+    """One function run in a thread (a rebuild's last writes, while it clusters); ``wait`` joins it
+    and raises what it raised."""
+
+    def __init__(self) -> None:
+        self._thread: threading.Thread | None = None
+        self._error: BaseException | None = None
+
+    def start(self, fn: Callable[[], None]) -> None:
+        def target() -> None:
+            try:
+                fn()
+            except BaseException as e:  # handed to ``wait``
+                self._error = e
+
+        self._thread = threading.Thread(target=target, name="zicht-link-writes", daemon=True)
+        self._thread.start()
+
+    def wait(self, *, raise_error: bool = True) -> None:
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+        error, self._error = self._error, None
+        if error is not None and raise_error:
+            raise error
 
 
 def _stages(
@@ -169,24 +202,21 @@ def _stages(
     report: LinkReport,
     settings: LinkSettings,
     graph: _Graph | None,
+    writes: _Background,
     on_progress: Progress | None,
     t: float,
     c: float,
 ) -> None:
-    full = graph is not None
     touched = _profile(store, report, settings, graph, on_progress)
-    if full:
-        if on_progress:  # minutes at national volume, with nothing else to count
-            on_progress("keys", 0, 1)
-        sql.finish_rebuild_keys(store)
-        if on_progress:
-            on_progress("keys", 1, 1)
+    if graph is not None and graph.keys is not None:
+        graph.keys.freeze()
     report.seconds["profiles"] = time.perf_counter() - t
     report.cpu_seconds["profiles"] = time.process_time() - c
 
     t, c = time.perf_counter(), time.process_time()
-    if full:
-        report.hubs = sql.rebuild_hubs(store, settings.hub_caps, settings.default_cap, LINKING_VERSION)
+    if graph is not None and graph.keys is not None:
+        hubs = graph.keys.hubs(settings.hub_caps, settings.default_cap)
+        report.hubs = sql.save_hubs(store, hubs, LINKING_VERSION)
     else:
         changed = sql.refresh_hubs(store, touched, settings.hub_caps, settings.default_cap, LINKING_VERSION)
         report.hub_changes = len(changed)
@@ -199,15 +229,25 @@ def _stages(
 
     t, c = time.perf_counter(), time.process_time()
     _verify(store, report, settings, graph, on_progress)
-    if full:
-        sql.ensure_link_indexes(store)  # the links' index, dropped while they were written
     report.seconds["verify"] = time.perf_counter() - t
     report.cpu_seconds["verify"] = time.process_time() - c
 
     t, c = time.perf_counter(), time.process_time()
+    before_save = None
+    if graph is not None:
+        graph.keys = None  # (its memory goes back before clustering's peak)
+        if on_progress:  # minutes at national volume, with nothing else to count
+            on_progress("keys", 0, 1)
+        writes.start(lambda: sql.finish_rebuild_writes(store))
+
+        def before_save() -> None:
+            writes.wait()
+            if on_progress:
+                on_progress("keys", 1, 1)
+
     if on_progress:
         on_progress("cluster", 0, 0)  # (an open-ended bar until the region's size is known)
-    _cluster(store, report, graph)
+    _cluster(store, report, graph, before_save)
     report.seconds["cluster"] = time.perf_counter() - t
     report.cpu_seconds["cluster"] = time.process_time() - c
     if on_progress:
@@ -238,6 +278,8 @@ def _profile(
                 keys = sql.save_profiles(store, rows, stamps, LINKING_VERSION, fresh=full)
                 if graph is not None:
                     graph.nodes.update((n.ad_id, n) for n in nodes)
+                    if graph.keys is not None:
+                        graph.keys.add((key, p.ad_id, channel) for p, pkeys in rows for key, channel in pkeys)
                 else:
                     touched.update(keys)
                 report.profiled += len(rows)
@@ -380,6 +422,10 @@ def _verify(
     if not full:
         sql.delete_links_of_dirty(store)
     hubs = sql.hub_keys(store)
+    index = graph.keys if graph is not None else None
+    if index is not None:
+        index.use_hubs(hubs)
+        _worker["keys"] = index  # (forked workers share its arrays)
     pool = _pool(settings, store, (hubs, full)) if len(dirty) >= settings.parallel_from else None
     chunks = [dirty[i : i + settings.batch] for i in range(0, len(dirty), settings.batch)]
     pending: list = []  # futures or (candidates, verdicts), with the number of dirty ads
@@ -406,11 +452,12 @@ def _verify(
                 pending.append((pool.submit(_verify_in_worker, chunk), len(chunk)))
                 drain(2 * settings.workers)
             else:
-                pending.append((join_and_verify(store, chunk, hubs, full), len(chunk)))
+                pending.append((join_and_verify(store, chunk, hubs, full, index), len(chunk)))
                 drain(0)
         drain(0)
     finally:
         _close_pool(pool)
+        _worker.pop("keys", None)
     # Only now: while verifying, "dirty" tells which pairs of two new ads were already produced.
     sql.finish_verification(store, dirty, full=full)
 
@@ -419,11 +466,16 @@ GraphPart = tuple[list[Edge], Counter[int]]
 Verified = tuple[int, dict[str, int], tuple[list[str], list[tuple]], GraphPart | None]  # type: ignore[type-arg]
 
 
-def join_and_verify(store: Store, chunk: Sequence[int], hubs: set[int], full: bool) -> Verified:
-    """Candidate pairs of these dirty ads (a relational join on the keys), verified: the number of
-    candidates, pairs per verdict, the ``links`` rows ready to write and, for a rebuild, the edges
-    clustering will read (see ``graph_part``)."""
-    pairs = sql.candidate_pairs(store, chunk, all_dirty=full)
+def join_and_verify(
+    store: Store, chunk: Sequence[int], hubs: set[int], full: bool, index: KeyIndex | None = None
+) -> Verified:
+    """Candidate pairs of these dirty ads (a relational join on the keys: in the store, or for a
+    rebuild on its keys in memory), verified: the number of candidates, pairs per verdict, the
+    ``links`` rows ready to write and, for a rebuild, the edges clustering will read (``graph_part``)."""
+    if index is not None:
+        pairs = index.candidate_pairs(chunk)
+    else:
+        pairs = sql.candidate_pairs(store, chunk, all_dirty=full)
     verdicts = verify_pairs(store, pairs, hubs)
     by_verdict: dict[str, int] = {}
     for v in verdicts:
@@ -451,13 +503,17 @@ def graph_part(verdicts: Sequence[PairVerdict]) -> GraphPart:
 
 
 def _verify_in_worker(chunk: Sequence[int]) -> Verified:
-    return _collected(join_and_verify(_worker_store(), chunk, _worker["hubs"], bool(_worker["full"])))  # type: ignore[arg-type]
+    store, hubs, full = _worker_store(), _worker["hubs"], bool(_worker["full"])
+    return _collected(join_and_verify(store, chunk, hubs, full, _worker.get("keys")))  # type: ignore[arg-type]
 
 
-def _cluster(store: Store, report: LinkReport, graph: _Graph | None) -> None:
+def _cluster(
+    store: Store, report: LinkReport, graph: _Graph | None, before_save: Callable[[], None] | None = None
+) -> None:
     full = graph is not None
     hubs = sql.hub_keys(store)
     capped: set[int] = set()
+    seed: set[int] = set()
     if graph is not None:
         region = sql.all_linked_ads(store)
         nodes, edges = _graph_nodes(graph, hubs), graph.edges
@@ -471,7 +527,6 @@ def _cluster(store: Store, report: LinkReport, graph: _Graph | None) -> None:
         nodes = sql.load_nodes(store, region, hubs)
         edges = sql.load_edges(store, region)
     decisions = sql.load_decisions(store, region)
-    changed = set(region)
     reach = sql.TemplateReach(store, TEMPLATE_GROUP_MAX)
     while not full:
         # The region grows by (a) personas outside it that made the same moves as ours (they may now
@@ -483,7 +538,7 @@ def _cluster(store: Store, report: LinkReport, graph: _Graph | None) -> None:
         old_personas, _ = sql.old_ids(store, region)
         extra = sql.personas_sharing_moves(store, {m.key for m in moves}, set(personas) | old_personas)
         reach.update(persona_of)
-        extra |= reach.reach(changed)
+        extra |= reach.reach(seed)
         extra -= region
         if not extra:
             capped = reach.capped_ads()
@@ -495,7 +550,15 @@ def _cluster(store: Store, report: LinkReport, graph: _Graph | None) -> None:
         edges = sorted(edges + sql.load_edges(store, region, touching=added), key=lambda e: (e.a, e.b))
         decisions = sql.load_decisions(store, region)
     clustering = cluster(nodes, edges, decisions, capped)
+    if full:
+        clustering.template_state = {
+            pid: clustering.template_state.get(pid, (None, GROUP_NONE)) for pid in clustering.personas
+        }
+    else:
+        clustering.template_state = reach.states(clustering)
     roles = infer_roles(clustering, nodes)
+    if before_save is not None:
+        before_save()
     sql.save_clustering(store, region, nodes, clustering, roles, LINKING_VERSION)
     report.region_ads = len(region)
     report.capped_ads = len(capped)

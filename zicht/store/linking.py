@@ -8,16 +8,26 @@ pure modules in ``zicht.linking``.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator, Mapping, Sequence, Set
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from sqlalchemy import and_, case, delete, func, insert, literal, or_, select, update
+from sqlalchemy import and_, case, delete, func, insert, or_, select, update
 from sqlalchemy.orm import aliased
 
-from zicht.linking.clusters import TEMPLATE_CORE, AdNode, Clustering, Decision, Edge, make_edge
+from zicht.linking.clusters import (
+    GROUP_CAPPED,
+    GROUP_LOOSE,
+    GROUP_NONE,
+    TEMPLATE_CORE,
+    AdNode,
+    Clustering,
+    Decision,
+    Edge,
+    make_edge,
+)
 from zicht.linking.keys import contact_key
 from zicht.linking.profile import AdProfile, ContactInput, LinkInput, date_of_day, week_of_day
 from zicht.linking.roles import Roles
@@ -187,12 +197,26 @@ def start_rebuild_writes(store: Store) -> None:
         )
 
 
-def finish_rebuild_keys(store: Store) -> None:
-    """The rebuild's key rows into ``link_keys`` in key order, then its ad index (before the join)."""
+def finish_rebuild_writes(store: Store) -> None:
+    """The rebuild's key rows into ``link_keys`` in key order, then the indexes dropped while it wrote.
+
+    Runs in a thread while the rebuild clusters in memory (nothing reads the keys or links by then):
+    SQLite and the database drivers let go of the interpreter while they sort, so the two share the
+    machine's cores. Sorts spill to temporary files rather than memory here, next to clustering's
+    own memory."""
     with store.session() as s:
         conn = s.connection()
-        _move_scratch_keys(conn)
-        _index("link_keys", "ix_link_keys_ad").create(conn, checkfirst=True)
+        sqlite = conn.dialect.name == "sqlite"
+        if sqlite:
+            temp_store = conn.exec_driver_sql("PRAGMA temp_store").scalar()
+            conn.exec_driver_sql("PRAGMA temp_store=1")  # 1: FILE
+        try:
+            _move_scratch_keys(conn)
+            for table, name in _REBUILD_INDEXES:
+                _index(table, name).create(conn, checkfirst=True)
+        finally:
+            if sqlite:
+                conn.exec_driver_sql(f"PRAGMA temp_store={int(temp_store)}")  # type: ignore[arg-type]
 
 
 def _move_scratch_keys(conn) -> None:  # type: ignore[no-untyped-def]
@@ -400,33 +424,26 @@ def save_profiles(
 # ------------------------------------------------------------------ hubs
 
 
-def _cap_case(caps: dict[str, int], default: int):  # type: ignore[no-untyped-def]
-    return case(*[(func.min(LinkKey.channel) == ch, cap) for ch, cap in sorted(caps.items())], else_=default)
-
-
-def rebuild_hubs(store: Store, caps: dict[str, int], default_cap: int, linking_version: str) -> int:
-    """Every key shared by more ads than its channel's cap becomes a hub (full rebuild)."""
+def save_hubs(store: Store, hubs: Iterable[tuple[int, str, int, int]], linking_version: str) -> int:
+    """A rebuild's hubs: (key, channel, n_ads, smallest ad) counted from its keys (``KeyIndex.hubs``),
+    as ``refresh_hubs`` counts them in ``link_keys``."""
     now = datetime.now(UTC)
+    rows = [
+        {
+            "key": key,
+            "channel": channel,
+            "n_ads": n,
+            "sample_ad_id": sample,
+            "linking_version": linking_version,
+            "detected_at": now,
+        }
+        for key, channel, n, sample in hubs
+    ]
     with store.session() as s:
         s.connection().execute(delete(LinkHub))
-        q = (
-            select(
-                LinkKey.key,
-                func.min(LinkKey.channel),
-                func.count(),
-                func.min(LinkKey.ad_id),
-                literal(linking_version),
-                literal(now, LinkHub.detected_at.type),
-            )
-            .group_by(LinkKey.key)
-            .having(func.count() > _cap_case(caps, default_cap))
-        )
-        s.connection().execute(
-            insert(LinkHub.__table__).from_select(
-                ["key", "channel", "n_ads", "sample_ad_id", "linking_version", "detected_at"], q
-            )
-        )
-        return s.connection().scalar(select(func.count()).select_from(LinkHub)) or 0
+        for chunk in _chunks(rows, 5000):
+            s.connection().execute(insert(LinkHub.__table__), list(chunk))
+    return len(rows)
 
 
 def refresh_hubs(
@@ -745,12 +762,19 @@ class TemplateReach:
     """Which template groups an increment must re-cluster, found in the whole store.
 
     Clustering keeps a template group (a component of triangle-supported template pairs >=
-    ``TEMPLATE_CORE`` between personas) only when it has at most ``TEMPLATE_GROUP_MAX`` personas.
-    A region must therefore hold the whole of every group of its personas that can be kept; a group
-    over the cap joins nothing whatever its shape, so the walk stops as soon as it has found more
-    personas than that, and the region's personas in it are reported as *capped* (clustering drops
-    any group holding one). This is what keeps an increment small in a market where look-alike texts
-    form one continuum, and still exactly equal to a full rebuild.
+    ``TEMPLATE_CORE`` between personas) only when it has at most ``TEMPLATE_GROUP_MAX`` personas
+    and stands apart from the texts around it. A region must therefore hold the whole of every group
+    of its personas that can be kept; a group over the cap joins nothing whatever its shape, so the
+    walk stops as soon as it has found more personas than that, and the region's personas in it are
+    reported as *capped* (clustering drops any group holding one). This is what keeps an increment
+    small in a market where look-alike texts form one continuum, and still exactly equal to a full
+    rebuild.
+
+    Most of a region's personas are there because their old network is, and nothing in their
+    template group changed. Each persona stores its group and whether it was kept
+    (``LinkPersona.template_state``), and only groups that can have changed are walked (``_starts``);
+    the others keep what they were: a kept group is in the region already (through its network), a
+    loose or capped one counts as capped without being read.
 
     Personas are the region's own (``update``) for its ads and the stored ones for all other ads,
     which a region closed under persona links leaves unchanged. Kept across the growth steps of one
@@ -767,6 +791,9 @@ class TemplateReach:
         self.neighbours: dict[int, set[int]] = {}
         self.small: dict[int, frozenset[int]] = {}  # persona -> its whole (keepable) group
         self.capped: set[int] = set()
+        self.old_persona: dict[int, int | None] = {}  # region ad -> its stored persona
+        self.state: dict[int, tuple[int | None, str | None]] = {}  # stored persona -> template state
+        self.clean: dict[int, tuple[int | None, str | None]] = {}  # region persona -> unchanged state
         self.walked = 0
 
     def update(self, persona_of: Mapping[int, int]) -> None:
@@ -866,14 +893,69 @@ class TemplateReach:
         for p in group:
             self.small[p] = frozen
 
-    def reach(self, changed: Iterable[int]) -> set[int]:
-        """Ads of keepable groups to add to the region: the groups of all its personas, and of the
-        personas with a template pair to a ``changed`` ad (a change there can cut a group loose)."""
+    def _load_stored(self, conn, ad_ids: Iterable[int]) -> None:  # type: ignore[no-untyped-def]
+        """Stored personas of these ads, and the stored template state of those personas."""
+        todo = sorted(set(ad_ids) - self.old_persona.keys())
+        for chunk in _chunks(todo):
+            got = dict(
+                conn.execute(select(LinkAd.ad_id, LinkAd.persona_id).where(LinkAd.ad_id.in_(chunk))).all()
+            )
+            for a in chunk:
+                self.old_persona[a] = got.get(a)
+        self._load_states(conn, {p for p in (self.old_persona[a] for a in ad_ids) if p is not None})
+
+    def _load_states(self, conn, pids: Iterable[int]) -> None:  # type: ignore[no-untyped-def]
+        for chunk in _chunks(sorted(set(pids) - self.state.keys())):
+            got = {
+                pid: (group, state)
+                for pid, group, state in conn.execute(
+                    select(LinkPersona.id, LinkPersona.template_group, LinkPersona.template_state).where(
+                        LinkPersona.id.in_(chunk)
+                    )
+                )
+            }
+            for p in chunk:
+                self.state[p] = got.get(p, (None, None))
+
+    def _starts(self, conn, seed: Set[int]) -> set[int]:  # type: ignore[no-untyped-def]
+        """The personas whose template groups must be walked; sets ``clean``: the others.
+
+        A stored group can only have changed through one of its personas that is new or changed
+        (ads joined or left it), that holds an ad of the seed (whose template pairs or template-like
+        pair counts changed: ``_mark_neighbours_of_dirty`` puts both ends of a changed pair in the
+        seed), or that has a pair >= ``TEMPLATE_CORE`` with an ad of such a persona (its neighbour
+        changed). Every other persona's group is exactly what it was, kept or not: such a persona is
+        clean, unless it shares a stored group with one of those, or its state is not known."""
+        region_ads = self.region_persona.keys()
+        self._load_stored(conn, region_ads)
+        held = Counter(self.old_persona[a] for a in region_ads)
+        changed = {a for a in seed if a in self.region_persona}
+        for pid, ads in self.region_members.items():
+            if held[pid] != len(ads) or any(self.old_persona[a] != pid for a in ads):
+                changed.update(ads)
+        partners = self.strong_partners(conn, changed)
+        neighbours = set(self._persona_of(conn, {b for bs in partners.values() for b in bs}).values())
+        dirty = {self.region_persona[a] for a in changed} | neighbours
+        old_dirty = {
+            self.old_persona[a] for p in dirty & self.region_members.keys() for a in self.region_members[p]
+        }
+        old_dirty |= neighbours - self.region_members.keys()
+        old_dirty.discard(None)
+        self._load_states(conn, old_dirty)
+        dirty_groups = {self.state[p][0] for p in old_dirty} - {None}  # type: ignore[index]
+        self.clean = {}
+        for pid in self.region_members.keys() - dirty:
+            group, state = self.state.get(pid, (None, None))
+            if state is not None and (state == GROUP_NONE or group not in dirty_groups):
+                self.clean[pid] = (group, state)
+        return dirty | (self.region_members.keys() - self.clean.keys())
+
+    def reach(self, seed: Set[int]) -> set[int]:
+        """Ads of keepable groups to add to the region: the groups of its personas that can have
+        changed, and of the personas with a template pair to one of those (see ``_starts``)."""
         with self.store.session() as s:
             conn = s.connection()
-            starts = set(self.region_members)
-            partners = self.strong_partners(conn, changed)
-            starts |= set(self._persona_of(conn, {b for bs in partners.values() for b in bs}).values())
+            starts = self._starts(conn, seed)
             # Read the pairs of all starts and of their partners at once (most groups are complete
             # after that), rather than group by group.
             todo = {p for p in starts if p not in self.small and p not in self.capped}
@@ -887,7 +969,26 @@ class TemplateReach:
         return {a for ids in ads.values() for a in ids} - set(self.region_persona)
 
     def capped_ads(self) -> set[int]:
-        return {a for a, p in self.region_persona.items() if p in self.capped}
+        """Region ads whose group is not kept and not wholly in the region: over the cap (walked), or
+        unchanged since it was found loose or over the cap."""
+        out = {p for p, (_, state) in self.clean.items() if state in (GROUP_LOOSE, GROUP_CAPPED)}
+        out |= self.capped
+        return {a for a, p in self.region_persona.items() if p in out}
+
+    def states(self, clustering: Clustering) -> dict[int, tuple[int | None, str | None]]:
+        """What to store for each persona of the region: its group as clustering saw it whole, else
+        what it was (clean), else unknown (a group over the cap seen in part), else none."""
+        out: dict[int, tuple[int | None, str | None]] = {}
+        for pid in clustering.personas:
+            if pid in clustering.template_state:
+                out[pid] = clustering.template_state[pid]
+            elif pid in self.clean:
+                out[pid] = self.clean[pid]
+            elif pid in self.capped:
+                out[pid] = (None, None)
+            else:
+                out[pid] = (None, GROUP_NONE)
+        return out
 
 
 def load_nodes(store: Store, ad_ids: Iterable[int], hubs: set[int]) -> dict[int, AdNode]:
@@ -1037,6 +1138,8 @@ def save_clustering(
                     "role_evidence": roles.persona_evidence.get(pid, {}),
                     "linking_version": linking_version,
                     "updated_at": now,
+                    "template_group": c.template_state.get(pid, (None, None))[0],
+                    "template_state": c.template_state.get(pid, (None, None))[1],
                 }
             )
         for chunk in _chunks(persona_rows, 5000):

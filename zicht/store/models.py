@@ -413,6 +413,11 @@ class LinkPersona(Base):
     role_evidence: Mapped[dict] = mapped_column(default=dict)
     linking_version: Mapped[str] = mapped_column(String(255))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The persona's template group when it was last clustered (``clusters.TemplateGroups``): its
+    # smallest persona and kept | loose | capped | none; NULL where an increment saw only part of a
+    # group over the cap. Lets the next increment skip groups nothing changed in.
+    template_group: Mapped[int | None] = mapped_column(Integer)
+    template_state: Mapped[str | None] = mapped_column(String(8))
 
 
 class LinkNetwork(Base):
