@@ -69,6 +69,11 @@ class KeyIndex:
     def __len__(self) -> int:
         return len(self.keys) if self.frozen else sum(len(a) for a in self._keys)
 
+    def rows(self, start: int, stop: int) -> list[tuple[int, int, str]]:
+        """Rows ``(key, ad_id, channel)`` start..stop-1 in key order (as ``link_keys`` stores them)."""
+        channels = [CHANNELS[c] for c in self.key_channels[start:stop].tolist()]
+        return list(zip(self.keys[start:stop].tolist(), self.ads[start:stop].tolist(), channels, strict=True))
+
     def hubs(self, caps: Mapping[str, int], default_cap: int) -> list[tuple[int, str, int, int]]:
         """(key, channel, n_ads, smallest ad) of every key held by more ads than its channel's cap."""
         if not len(self.keys):

@@ -11,8 +11,9 @@
    see ``zicht.store.linking.TemplateReach``), personas → moves → networks → roles.
 
 Large runs (a rebuild) profile and verify in ``LinkSettings.workers`` processes; this one writes.
-A rebuild also writes its keys unindexed and sorts them in once (``zicht.store.linking.KEYS_SCRATCH``)
-and clusters the nodes and edges it made in memory (``_Graph``) rather than reading them back.
+A rebuild keeps its keys in memory for the candidate join (``zicht.linking.keyindex``), writes them
+in key order while it verifies and builds the indexes while it clusters (``sql.REBUILD_MARK``), and
+clusters the nodes and edges it made in memory (``_Graph``) rather than reading them back.
 
 Every step only depends on the final state of the ads, the hub set and the decisions, so running
 it in several increments gives the same result as ``full=True`` (which clears the derived tables and
@@ -112,6 +113,8 @@ def link(
     settings: LinkSettings | None = None,
 ) -> LinkReport:
     settings = settings or LinkSettings()
+    if not full and sql.rebuild_was_stopped(store):
+        full = True  # its keys are incomplete: it is done again (see ``sql.REBUILD_MARK``)
     report = LinkReport(full=full)
     try:
         with sql.tuned_for_linking(store), paused_gc():
@@ -150,6 +153,16 @@ class _Graph:
     edges: list[Edge] = field(default_factory=list)
     template_pairs: Counter[int] = field(default_factory=Counter)
     keys: KeyIndex | None = field(default_factory=KeyIndex)
+    keys_written: int = 0
+
+    def write_keys(self, store: Store, share: float) -> None:
+        """Store the key rows in key order up to this share of them (a slice per verified batch,
+        while the workers verify the next ones)."""
+        if self.keys is not None:
+            stop = len(self.keys) if share >= 1 else int(len(self.keys) * share)
+            if stop > self.keys_written:
+                sql.save_rebuild_keys(store, self.keys.rows(self.keys_written, stop))
+                self.keys_written = stop
 
 
 def _run(
@@ -229,6 +242,8 @@ def _stages(
 
     t, c = time.perf_counter(), time.process_time()
     _verify(store, report, settings, graph, on_progress)
+    if graph is not None and graph.keys is not None:
+        graph.write_keys(store, 1.0)
     report.seconds["verify"] = time.perf_counter() - t
     report.cpu_seconds["verify"] = time.process_time() - c
 
@@ -443,6 +458,8 @@ def _verify(
                 report.linked_pairs += n_pairs
             report.links += sql.save_prepared_links(store, prepared)
             report.verified_ads += n
+            if graph is not None:
+                graph.write_keys(store, report.verified_ads / len(dirty))
             if on_progress:
                 on_progress("verify", report.verified_ads, len(dirty))
 

@@ -155,14 +155,19 @@ def tuned_for_linking(store: Store) -> Iterator[None]:
         engine._zicht_linking_runs -= 1  # type: ignore[attr-defined]
 
 
-# A rebuild writes tens of millions of key rows with random keys. Inserted batch by batch into the
-# indexed ``link_keys``, each batch touched pages all over its primary-key index, and every commit
-# rewrote them (at 1,000,000 ads that grew slower with every batch). So a rebuild appends its key
-# rows to an unindexed scratch table and moves them over in key order once, and the secondary
-# indexes of ``link_keys`` and ``links`` are dropped while they are written and built afterwards
-# (a sort instead of millions of random inserts). ``ensure_link_indexes`` puts them back whatever
-# happened, at the start of every run and when a rebuild stops.
-KEYS_SCRATCH = "link_keys_rebuild"
+# A rebuild writes tens of millions of key rows. Inserted batch by batch (in ad order) into the indexed
+# ``link_keys``, each batch touched pages all over its indexes, and every commit rewrote them. So a
+# rebuild keeps its keys in memory (``zicht.linking.keyindex``), writes them in key order (appends to
+# the primary key) while verification runs, and builds the secondary indexes of ``link_keys`` and
+# ``links`` once all rows are in (a sort instead of millions of random inserts).
+#
+# Until then the key rows of the saved profiles are not all stored, so a rebuild marks the store
+# (``REBUILD_MARK``, a table of its own) and only clears the mark when its keys and indexes are
+# complete: a run that finds the mark — a rebuild stopped by an error or killed — rebuilds.
+# ``ensure_link_indexes`` puts the indexes back whatever happened, at the start of every run and when
+# a rebuild stops.
+REBUILD_MARK = "link_rebuild_running"
+_OLD_MARK = "link_keys_rebuild"  # the scratch table of key rows of earlier versions: also a stopped rebuild
 _REBUILD_INDEXES = (("link_keys", "ix_link_keys_ad"), ("links", "ix_links_ad_b"))
 
 
@@ -172,59 +177,55 @@ def _index(table: str, name: str):  # type: ignore[no-untyped-def]
 
 
 def ensure_link_indexes(store: Store) -> None:
-    """The linking tables as the migrations define them: secondary indexes present, no scratch table.
-    Key rows a stopped rebuild left in the scratch table belong to profiles it saved: they are moved
-    into ``link_keys``, so those ads keep their keys."""
-    from sqlalchemy import inspect
-
+    """The secondary indexes of the linking tables, as the migrations define them."""
     with store.session() as s:
         conn = s.connection()
-        if inspect(conn).has_table(KEYS_SCRATCH):
-            _move_scratch_keys(conn)
         for table, name in _REBUILD_INDEXES:
             _index(table, name).create(conn, checkfirst=True)
 
 
+def rebuild_was_stopped(store: Store) -> bool:
+    """A rebuild started and did not finish writing its keys: the stored keys are incomplete."""
+    from sqlalchemy import inspect
+
+    with store.session() as s:
+        found = inspect(s.connection())
+        return found.has_table(REBUILD_MARK) or found.has_table(_OLD_MARK)
+
+
 def start_rebuild_writes(store: Store) -> None:
-    """Before a rebuild writes keys and links (the tables are empty): see ``KEYS_SCRATCH``."""
+    """Before a rebuild writes keys and links (the tables are empty): see ``REBUILD_MARK``."""
     with store.session() as s:
         conn = s.connection()
         for table, name in _REBUILD_INDEXES:
             _index(table, name).drop(conn, checkfirst=True)
-        conn.exec_driver_sql(f"DROP TABLE IF EXISTS {KEYS_SCRATCH}")  # (the tables were just cleared)
+        conn.exec_driver_sql(f"DROP TABLE IF EXISTS {_OLD_MARK}")
+        conn.exec_driver_sql(f"DROP TABLE IF EXISTS {REBUILD_MARK}")
+        conn.exec_driver_sql(f"CREATE TABLE {REBUILD_MARK} (started_at VARCHAR(40) NOT NULL)")
         conn.exec_driver_sql(
-            f"CREATE TABLE {KEYS_SCRATCH} (key BIGINT NOT NULL, ad_id INTEGER NOT NULL, channel VARCHAR(16) NOT NULL)"
+            f"INSERT INTO {REBUILD_MARK} (started_at) VALUES ({_placeholder(conn)})",
+            (datetime.now(UTC).isoformat(),),
         )
 
 
+def save_rebuild_keys(store: Store, rows: Sequence[tuple[int, int, str]]) -> None:
+    """A slice of a rebuild's key rows ``(key, ad_id, channel)``, in key order."""
+    if rows:
+        with store.session() as s:
+            _insert_plain(s.connection(), "link_keys", ("key", "ad_id", "channel"), rows)
+
+
 def finish_rebuild_writes(store: Store) -> None:
-    """The rebuild's key rows into ``link_keys`` in key order, then the indexes dropped while it wrote.
+    """Once every key row and link is written: the indexes dropped while they were, then the mark.
 
     Runs in a thread while the rebuild clusters in memory (nothing reads the keys or links by then):
-    SQLite and the database drivers let go of the interpreter while they sort, so the two share the
-    machine's cores. Sorts spill to temporary files rather than memory here, next to clustering's
-    own memory."""
+    the database drivers let go of the interpreter while the database sorts, so the two share the
+    machine's cores."""
     with store.session() as s:
         conn = s.connection()
-        sqlite = conn.dialect.name == "sqlite"
-        if sqlite:
-            temp_store = conn.exec_driver_sql("PRAGMA temp_store").scalar()
-            conn.exec_driver_sql("PRAGMA temp_store=1")  # 1: FILE
-        try:
-            _move_scratch_keys(conn)
-            for table, name in _REBUILD_INDEXES:
-                _index(table, name).create(conn, checkfirst=True)
-        finally:
-            if sqlite:
-                conn.exec_driver_sql(f"PRAGMA temp_store={int(temp_store)}")  # type: ignore[arg-type]
-
-
-def _move_scratch_keys(conn) -> None:  # type: ignore[no-untyped-def]
-    conn.exec_driver_sql(
-        f"INSERT INTO link_keys (key, ad_id, channel) "
-        f"SELECT key, ad_id, channel FROM {KEYS_SCRATCH} ORDER BY key, ad_id"
-    )
-    conn.exec_driver_sql(f"DROP TABLE {KEYS_SCRATCH}")
+        for table, name in _REBUILD_INDEXES:
+            _index(table, name).create(conn, checkfirst=True)
+        conn.exec_driver_sql(f"DROP TABLE IF EXISTS {REBUILD_MARK}")
 
 
 def clear_all(store: Store) -> None:
@@ -373,7 +374,8 @@ def save_profiles(
     """Replace profiles and keys of these ads; returns every key that was added or removed.
 
     ``fresh``: a rebuild (``start_rebuild_writes``): nothing is stored for these ads yet, so nothing
-    is read or deleted, the keys go to the scratch table, and no touched keys are returned.
+    is read or deleted, and the keys are not written here (the rebuild writes them in key order:
+    ``save_rebuild_keys``); no touched keys are returned.
     """
     if not rows:
         return set()
@@ -392,12 +394,11 @@ def save_profiles(
                 ):
                     existing[ad_id] = (pid, nid)
                 s.connection().execute(delete(LinkAd).where(LinkAd.ad_id.in_(chunk)))
-        key_rows = [(key, profile.ad_id, channel) for profile, keys in rows for key, channel in keys]
         if not fresh:
+            key_rows = [(key, profile.ad_id, channel) for profile, keys in rows for key, channel in keys]
             touched.update(r[0] for r in key_rows)
-        if key_rows:
-            table = KEYS_SCRATCH if fresh else "link_keys"
-            _insert_plain(s.connection(), table, ("key", "ad_id", "channel"), key_rows)
+            if key_rows:
+                _insert_plain(s.connection(), "link_keys", ("key", "ad_id", "channel"), key_rows)
         _insert_rows(
             s.connection(),
             LinkAd.__table__,
