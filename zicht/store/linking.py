@@ -220,12 +220,21 @@ def finish_rebuild_writes(store: Store) -> None:
 
     Runs in a thread while the rebuild clusters in memory (nothing reads the keys or links by then):
     the database drivers let go of the interpreter while the database sorts, so the two share the
-    machine's cores."""
+    machine's cores. On SQLite the sorts spill to temporary files here rather than memory: with
+    clustering's memory at its peak, sorting 29 million key rows in memory took 1.3 GB more."""
     with store.session() as s:
         conn = s.connection()
-        for table, name in _REBUILD_INDEXES:
-            _index(table, name).create(conn, checkfirst=True)
-        conn.exec_driver_sql(f"DROP TABLE IF EXISTS {REBUILD_MARK}")
+        sqlite = conn.dialect.name == "sqlite"
+        if sqlite:
+            temp_store = int(conn.exec_driver_sql("PRAGMA temp_store").scalar())  # type: ignore[arg-type]
+            conn.exec_driver_sql("PRAGMA temp_store=1")  # 1: FILE
+        try:
+            for table, name in _REBUILD_INDEXES:
+                _index(table, name).create(conn, checkfirst=True)
+            conn.exec_driver_sql(f"DROP TABLE IF EXISTS {REBUILD_MARK}")
+        finally:
+            if sqlite:
+                conn.exec_driver_sql(f"PRAGMA temp_store={temp_store}")
 
 
 def clear_all(store: Store) -> None:
