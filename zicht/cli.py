@@ -339,6 +339,8 @@ def run_aggregates(store) -> None:  # type: ignore[no-untyped-def]
 
 
 def print_link_report(report) -> None:  # type: ignore[no-untyped-def]
+    if report.redone_stopped_rebuild:
+        console.print("A rebuild (--full) had stopped before it finished; it was done again from scratch.")
     console.print(
         f"Linking: {report.profiled} ads profiled, {report.candidates} candidate pairs, "
         f"{report.links} links, {report.personas} personas, {report.networks} networks, "

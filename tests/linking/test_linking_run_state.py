@@ -178,7 +178,7 @@ def test_a_rebuild_that_stops_leaves_indexes_and_the_next_run_rebuilds(
     # The next run, asked for an increment, rebuilds: every ad has its keys again, and the result is
     # that of the rebuild before.
     report = link(store, settings=LinkSettings(workers=1))
-    assert report.full and report.profiled == len(ids)
+    assert report.full and report.redone_stopped_rebuild and report.profiled == len(ids)
     assert not sql.rebuild_was_stopped(store)
     with store.session() as s:
         assert s.scalar(select(func.count()).select_from(LinkKey)) == n_keys

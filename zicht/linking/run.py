@@ -86,6 +86,7 @@ class LinkSettings:
 @dataclass
 class LinkReport:
     full: bool = False
+    redone_stopped_rebuild: bool = False  # an increment was asked for, but a rebuild had stopped
     profiled: int = 0
     keys_touched: int = 0
     hubs: int = 0
@@ -113,9 +114,9 @@ def link(
     settings: LinkSettings | None = None,
 ) -> LinkReport:
     settings = settings or LinkSettings()
-    if not full and sql.rebuild_was_stopped(store):
-        full = True  # its keys are incomplete: it is done again (see ``sql.REBUILD_MARK``)
-    report = LinkReport(full=full)
+    redo = not full and sql.rebuild_was_stopped(store)  # its keys are incomplete: ``sql.REBUILD_MARK``
+    report = LinkReport(full=full or redo, redone_stopped_rebuild=redo)
+    full = report.full
     try:
         with sql.tuned_for_linking(store), paused_gc():
             _run(store, report, settings, full, on_progress)
