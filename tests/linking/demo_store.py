@@ -8,21 +8,17 @@ without its photo step. What linking sees is what the pipeline stored, nothing f
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import datetime, time
 
-from zicht.demo.images import render_photo
 from zicht.demo.market import generate_market
 from zicht.demo.model import TZ, DemoAd, Market
-from zicht.extract.photos import PHOTOS_VERSION, photo_facts
+from zicht.demo.offline_store import hash_photos as offline_hash_photos
 from zicht.pipeline import process
 from zicht.sources.types import ParsedAd
-from zicht.store import stages
 from zicht.store.store import IngestItem, Store
 
-PHOTO_SIZE = (64, 86)  # small renders: the same pHash distances as full size, quicker
-_FACTS: dict[str, tuple[bytes, object]] = {}  # photo key -> (bytes, facts), for the whole test session
+_ROWS: dict[str, dict] = {}  # photo key -> its photos row, for the whole test session
 
 
 @dataclass
@@ -83,50 +79,9 @@ def ingest_market(store: Store, market: Market) -> DemoStore:
 
 
 def hash_photos(store: Store, demo: DemoStore) -> int:
-    """Write photos and ad_photos as the photo stage would (pHash/dHash of the rendered pictures)."""
-    photo_ids: dict[str, int] = {}
-    by_ad = {ad.key: ad for ad in demo.market.ads}
-    links = []
-    for batch in stages.image_urls_without_photo(store):
-        for version_id, position, url in batch:
-            site = url.split("//", 1)[1].split(".", 1)[0]
-            key = url.rsplit("/", 1)[1].removesuffix(".jpg")
-            photo_id = photo_ids.get(key)
-            if photo_id is None:
-                if key not in _FACTS:
-                    photo = _photo_by_key(by_ad, site, key)
-                    data = render_photo(photo.photo_id, photo.variant, PHOTO_SIZE, photo.overlay_text)
-                    _FACTS[key] = (data, photo_facts(data))
-                data, facts = _FACTS[key]
-                photo_id = stages.save_photo(
-                    store,
-                    {
-                        "sha256": hashlib.sha256(data).hexdigest(),
-                        "phash": facts.phash,
-                        "dhash": facts.dhash,
-                        "width": facts.width,
-                        "height": facts.height,
-                        "format": facts.format,
-                        "photos_version": PHOTOS_VERSION,
-                    },
-                )
-                photo_ids[key] = photo_id
-            links.append((version_id, position, url, photo_id))
-    stages.link_photos(store, links)
-    return len(photo_ids)
-
-
-_PHOTO_INDEX: dict[int, dict[str, object]] = {}
-
-
-def _photo_by_key(by_ad: dict, site: str, key: str):  # type: ignore[no-untyped-def]
-    index = _PHOTO_INDEX.setdefault(id(by_ad), {})
-    if not index:
-        for ad in by_ad.values():
-            for v in ad.versions:
-                for p in v.photos:
-                    index[p.key] = p
-    return index[key]
+    """Write photos and ad_photos as the photo stage would (``zicht.demo.offline_store``), each picture
+    rendered and hashed once per test session."""
+    return offline_hash_photos(store, demo.market, _ROWS)
 
 
 def demo_store(

@@ -50,9 +50,32 @@ def ingest_offline(store: Store, market: Market) -> int:
     return versions
 
 
-def hash_photos(store: Store, market: Market) -> int:
-    """Write photos and ad_photos as the photo stage would (pHash/dHash of the rendered pictures)."""
+def photo_row(photo: DemoPhoto, cache: dict[str, dict] | None = None) -> dict:
+    """The ``photos`` row the photo stage would write for this demo picture (rendered small: the same
+    pHash distances as full size). ``cache``: rows by photo key, kept by a caller that renders the
+    same pictures again (tests)."""
     from zicht.extract.photos import PHOTOS_VERSION, photo_facts
+
+    if cache is not None and photo.key in cache:
+        return cache[photo.key]
+    data = render_photo(photo.photo_id, photo.variant, PHOTO_SIZE, photo.overlay_text)
+    facts = photo_facts(data)
+    row = {
+        "sha256": hashlib.sha256(data).hexdigest(),
+        "phash": facts.phash,
+        "dhash": facts.dhash,
+        "width": facts.width,
+        "height": facts.height,
+        "format": facts.format,
+        "photos_version": PHOTOS_VERSION,
+    }
+    if cache is not None:
+        cache[photo.key] = row
+    return row
+
+
+def hash_photos(store: Store, market: Market, cache: dict[str, dict] | None = None) -> int:
+    """Write photos and ad_photos as the photo stage would (pHash/dHash of the rendered pictures)."""
     from zicht.store import stages
 
     by_key: dict[str, DemoPhoto] = {p.key: p for ad in market.ads for v in ad.versions for p in v.photos}
@@ -63,21 +86,7 @@ def hash_photos(store: Store, market: Market) -> int:
             key = url.rsplit("/", 1)[1].removesuffix(".jpg")
             photo_id = photo_ids.get(key)
             if photo_id is None and key in by_key:
-                p = by_key[key]
-                data = render_photo(p.photo_id, p.variant, PHOTO_SIZE, p.overlay_text)
-                facts = photo_facts(data)
-                photo_id = photo_ids[key] = stages.save_photo(
-                    store,
-                    {
-                        "sha256": hashlib.sha256(data).hexdigest(),
-                        "phash": facts.phash,
-                        "dhash": facts.dhash,
-                        "width": facts.width,
-                        "height": facts.height,
-                        "format": facts.format,
-                        "photos_version": PHOTOS_VERSION,
-                    },
-                )
+                photo_id = photo_ids[key] = stages.save_photo(store, photo_row(by_key[key], cache))
             links.append((version_id, position, url, photo_id))
         stages.link_photos(store, links)
     return len(photo_ids)
