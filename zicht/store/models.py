@@ -332,6 +332,8 @@ class LinkAd(Base):
         Index("ix_link_ads_persona", "persona_id"),
         Index("ix_link_ads_network", "network_id"),
         Index("ix_link_ads_dirty", "dirty"),
+        # An increment's seed without reading every profile (``recluster_seed``: 2 s cold at 1 M ads).
+        Index("ix_link_ads_recluster", "recluster"),
     )
 
     ad_id: Mapped[int] = mapped_column(
