@@ -402,64 +402,73 @@ def main() -> None:
 
     cache = Path(args.cache) if args.cache else None
     tag = f"linking-{args.ads}-{args.new}-{args.weeks}-{args.seed}"
-    if cache is not None and (cache / f"{tag}.db").exists() and not args.db:
-        url = f"sqlite:///{Path(tempfile.mkdtemp(prefix='zicht-bench-')) / 'zicht.db'}"
-        shutil.copyfile(cache / f"{tag}.db", url.removeprefix("sqlite:///"))
-        store = Store.open(url)
-        with open(cache / f"{tag}.pickle", "rb") as f:
-            truth, new_ads = pickle.load(f)
-        loader = Loader(store)
-        loader.truth = truth
-        base = len(truth)
-        stream: Iterable[DemoAd] = iter(new_ads)
-        print(f"{base:,} ads from the cache {cache / tag}.db ({url})", flush=True)
-    else:
-        url = args.db or f"sqlite:///{Path(tempfile.mkdtemp(prefix='zicht-bench-')) / 'zicht.db'}"
-        if "://" not in url:
-            url = f"sqlite:///{url}"
-        store = Store.open(url)
-        loader = Loader(store)
-        stream = iter_ads(seed=args.seed, n_ads=args.ads + args.new, weeks=args.weeks, start=START)
+    # The store of a run is 11 GB at 1,000,000 ads: it goes when the run does (unless --db names it).
+    scratch = Path(tempfile.mkdtemp(prefix="zicht-bench-"))
+    store: Store | None = None
+    try:
+        if cache is not None and (cache / f"{tag}.db").exists() and not args.db:
+            url = f"sqlite:///{scratch / 'zicht.db'}"
+            shutil.copyfile(cache / f"{tag}.db", url.removeprefix("sqlite:///"))
+            store = Store.open(url)
+            with open(cache / f"{tag}.pickle", "rb") as f:
+                truth, new_ads = pickle.load(f)
+            loader = Loader(store)
+            loader.truth = truth
+            base = len(truth)
+            stream: Iterable[DemoAd] = iter(new_ads)
+            print(f"{base:,} ads from the cache {cache / tag}.db ({url})", flush=True)
+        else:
+            url = args.db or f"sqlite:///{scratch / 'zicht.db'}"
+            if "://" not in url:
+                url = f"sqlite:///{url}"
+            store = Store.open(url)
+            loader = Loader(store)
+            stream = iter_ads(seed=args.seed, n_ads=args.ads + args.new, weeks=args.weeks, start=START)
+            t = time.perf_counter()
+            base = loader.load(islice(stream, args.ads))
+            load_s = time.perf_counter() - t
+            print(f"loaded {base:,} ads in {load_s:.0f} s ({url})", flush=True)
+            if cache is not None and url.startswith("sqlite:///"):
+                cache.mkdir(parents=True, exist_ok=True)
+                new_ads = list(stream)
+                stream = iter(new_ads)
+                store.engine.dispose()
+                shutil.copyfile(url.removeprefix("sqlite:///"), cache / f"{tag}.db")
+                with open(cache / f"{tag}.pickle", "wb") as f:
+                    pickle.dump((dict(loader.truth), new_ads), f)
+        if args.load_only:
+            return
+
+        full = run_child(url, True, args.workers)
+        print(
+            f"from scratch: {base:,} ads linked in {full['seconds']:.1f} s ({full['cpu_seconds']:.1f} s CPU, "
+            f"load {full['load_average'][0]}), peak RSS {full['peak_rss_mb']:.0f} MB "
+            f"(+ {full['workers_peak_rss_mb']:.0f} MB per worker; all processes together at most "
+            f"{full['peak_pss_mb']} MB PSS); "
+            f"stages {full['stages']}",
+            flush=True,
+        )
+        print(json.dumps(full, indent=1), flush=True)
+
         t = time.perf_counter()
-        base = loader.load(islice(stream, args.ads))
-        load_s = time.perf_counter() - t
-        print(f"loaded {base:,} ads in {load_s:.0f} s ({url})", flush=True)
-        if cache is not None and url.startswith("sqlite:///"):
-            cache.mkdir(parents=True, exist_ok=True)
-            new_ads = list(stream)
-            stream = iter(new_ads)
+        new = loader.load(stream)
+        print(f"loaded {new:,} new ads in {time.perf_counter() - t:.1f} s", flush=True)
+        incr = run_child(url, False, args.workers)
+        print(
+            f"incremental: {new:,} new ads against {base:,} linked in {incr['seconds']:.2f} s "
+            f"({incr['cpu_seconds']:.2f} s CPU, load {incr['load_average'][0]}), "
+            f"peak RSS {incr['peak_rss_mb']:.0f} MB; stages {incr['stages']}; region {incr['region_ads']:,} ads "
+            f"({incr['capped_ads']:,} in template groups over the cap)",
+            flush=True,
+        )
+        if not args.no_evaluate:
+            print("against the truth:", json.dumps(evaluate(store, loader.truth)), flush=True)
+        print(f"cpu count {os.cpu_count()}, load average {os.getloadavg()}")
+
+    finally:
+        if store is not None:
             store.engine.dispose()
-            shutil.copyfile(url.removeprefix("sqlite:///"), cache / f"{tag}.db")
-            with open(cache / f"{tag}.pickle", "wb") as f:
-                pickle.dump((dict(loader.truth), new_ads), f)
-    if args.load_only:
-        return
-
-    full = run_child(url, True, args.workers)
-    print(
-        f"from scratch: {base:,} ads linked in {full['seconds']:.1f} s ({full['cpu_seconds']:.1f} s CPU, "
-        f"load {full['load_average'][0]}), peak RSS {full['peak_rss_mb']:.0f} MB "
-        f"(+ {full['workers_peak_rss_mb']:.0f} MB per worker; all processes together at most "
-        f"{full['peak_pss_mb']} MB PSS); "
-        f"stages {full['stages']}",
-        flush=True,
-    )
-    print(json.dumps(full, indent=1), flush=True)
-
-    t = time.perf_counter()
-    new = loader.load(stream)
-    print(f"loaded {new:,} new ads in {time.perf_counter() - t:.1f} s", flush=True)
-    incr = run_child(url, False, args.workers)
-    print(
-        f"incremental: {new:,} new ads against {base:,} linked in {incr['seconds']:.2f} s "
-        f"({incr['cpu_seconds']:.2f} s CPU, load {incr['load_average'][0]}), "
-        f"peak RSS {incr['peak_rss_mb']:.0f} MB; stages {incr['stages']}; region {incr['region_ads']:,} ads "
-        f"({incr['capped_ads']:,} in template groups over the cap)",
-        flush=True,
-    )
-    if not args.no_evaluate:
-        print("against the truth:", json.dumps(evaluate(store, loader.truth)), flush=True)
-    print(f"cpu count {os.cpu_count()}, load average {os.getloadavg()}")
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 if __name__ == "__main__":
