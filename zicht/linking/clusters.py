@@ -475,6 +475,14 @@ class TemplateGroups:
     kept: set[int] = field(default_factory=set)
     partial: set[int] = field(default_factory=set)
 
+    def kept_members(self) -> list[list[int]]:
+        """The personas of each kept group, groups and members in id order."""
+        members: dict[int, list[int]] = defaultdict(list)
+        for p in sorted(self.group_of):
+            if self.group_of[p] in self.kept:
+                members[self.group_of[p]].append(p)
+        return [members[g] for g in sorted(members)]
+
     def states(self) -> dict[int, tuple[int, str]]:
         """(group, kept | loose | capped) of each persona in a group seen whole."""
         out: dict[int, tuple[int, str]] = {}
@@ -707,11 +715,6 @@ def cluster(
     network_of, networks, net_edges, template_edges, groups, more, found = cluster_networks(
         personas, persona_of, edges, co_moves, decisions, ads, capped
     )
-    supported = [(e.a, e.b, 1.0) for e in template_edges if e.evidence.get("supported")]
-    rep, _ = constrained_components(sorted({p for e in supported for p in e[:2]}), supported)
-    kept_groups: dict[int, list[int]] = defaultdict(list)
-    for p, r in sorted(rep.items()):
-        kept_groups[r].append(p)
     return Clustering(
         persona_of=persona_of,
         personas=personas,
@@ -722,6 +725,6 @@ def cluster(
         copy_groups=groups,
         moves=moves,
         conflicts=conflicts + more,
-        template_groups=[kept_groups[r] for r in sorted(kept_groups)],
+        template_groups=found.kept_members(),
         template_state=found.states(),
     )

@@ -217,17 +217,21 @@ def skeleton(
             first = _sentence_entries(folded, a, min(cut, n), seg_spans)[1][1]
             sentence = sentence[1:]
         tokens.extend(sentence)
-        o_start, o_end = norm.original_span(first, last)
-        sentences.append(
-            Sentence(
-                hash=zlib.crc32(" ".join(sentence).encode("utf-8")),
-                start=o_start,
-                end=o_end,
-                snippet=" ".join(text[o_start:o_end].split())[:SNIPPET_CHARS],
-                tokens=len(sentence) - sum(map(MARKERS.__contains__, sentence)),
-            )
-        )
+        sentences.append(_sentence(text, norm, sentence, first, last))
     return Skeleton(tuple(tokens), tuple(sentences))
+
+
+def _sentence(text: str, norm: NormalisedText, tokens: list[str], first: int, last: int) -> Sentence:
+    """A sentence of the skeleton: its tokens' hash, its span in ``text`` (``first``..``last`` in the
+    normalised text), a snippet, and how many of its tokens are words rather than markers."""
+    o_start, o_end = norm.original_span(first, last)
+    return Sentence(
+        hash=zlib.crc32(" ".join(tokens).encode("utf-8")),
+        start=o_start,
+        end=o_end,
+        snippet=" ".join(text[o_start:o_end].split())[:SNIPPET_CHARS],
+        tokens=len(tokens) - sum(map(MARKERS.__contains__, tokens)),
+    )
 
 
 def _words_as_spaces(folded: str) -> str | None:
@@ -429,16 +433,7 @@ def _skeleton_by_word(
             sentence = sentence[1:]
         sentence_tokens = [w for w, _, _ in sentence]
         tokens.extend(sentence_tokens)
-        o_start, o_end = norm.original_span(sentence[0][1], sentence[-1][2])
-        sentences.append(
-            Sentence(
-                hash=zlib.crc32(" ".join(sentence_tokens).encode("utf-8")),
-                start=o_start,
-                end=o_end,
-                snippet=" ".join(text[o_start:o_end].split())[:SNIPPET_CHARS],
-                tokens=sum(1 for t in sentence_tokens if t not in MARKERS),
-            )
-        )
+        sentences.append(_sentence(text, norm, sentence_tokens, sentence[0][1], sentence[-1][2]))
     return Skeleton(tuple(tokens), tuple(sentences))
 
 

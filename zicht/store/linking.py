@@ -93,10 +93,12 @@ def bind_rows(
 def _insert_rows(conn, table, rows: Sequence[dict], bound: Iterable[str] = ()) -> None:  # type: ignore[no-untyped-def]
     """Bulk insert of dict rows through the driver (``bind_rows``): SQLAlchemy's per-row statement
     handling costs more than the insert for the hundreds of thousands of link and profile rows of a
-    rebuild."""
-    columns, values = bind_rows(conn.dialect, table, rows, bound)
-    if values:
-        _insert_plain(conn, table.name, columns, values)
+    rebuild. Converted and sent 5,000 rows at a time, so the driver values of a rebuild's rows are
+    never all in memory at once."""
+    for chunk in _chunks(rows, 5000):
+        columns, values = bind_rows(conn.dialect, table, chunk, bound)
+        if values:
+            _insert_plain(conn, table.name, columns, values)
 
 
 def _chunks(items: Sequence, size: int = CHUNK) -> Iterator[Sequence]:
@@ -437,8 +439,18 @@ def save_profiles(
 def save_hubs(store: Store, hubs: Iterable[tuple[int, str, int, int]], linking_version: str) -> int:
     """A rebuild's hubs: (key, channel, n_ads, smallest ad) counted from its keys (``KeyIndex.hubs``),
     as ``refresh_hubs`` counts them in ``link_keys``."""
+    rows = _hub_rows(hubs, linking_version)
+    with store.session() as s:
+        s.connection().execute(delete(LinkHub))
+        for chunk in _chunks(rows, 5000):
+            s.connection().execute(insert(LinkHub.__table__), list(chunk))
+    return len(rows)
+
+
+def _hub_rows(hubs: Iterable[tuple[int, str, int, int]], linking_version: str) -> list[dict]:
+    """``link_hubs`` rows of (key, channel, n_ads, smallest ad), detected now."""
     now = datetime.now(UTC)
-    rows = [
+    return [
         {
             "key": key,
             "channel": channel,
@@ -449,11 +461,6 @@ def save_hubs(store: Store, hubs: Iterable[tuple[int, str, int, int]], linking_v
         }
         for key, channel, n, sample in hubs
     ]
-    with store.session() as s:
-        s.connection().execute(delete(LinkHub))
-        for chunk in _chunks(rows, 5000):
-            s.connection().execute(insert(LinkHub.__table__), list(chunk))
-    return len(rows)
 
 
 def refresh_hubs(
@@ -461,7 +468,6 @@ def refresh_hubs(
 ) -> set[int]:
     """Re-count these keys; returns the keys that became or stopped being hubs."""
     changed: set[int] = set()
-    now = datetime.now(UTC)
     with store.session() as s:
         for chunk in _chunks(sorted(set(keys))):
             counts = {
@@ -483,17 +489,7 @@ def refresh_hubs(
             if new:
                 s.connection().execute(
                     insert(LinkHub.__table__),
-                    [
-                        {
-                            "key": key,
-                            "channel": counts[key][0],
-                            "n_ads": counts[key][1],
-                            "sample_ad_id": counts[key][2],
-                            "linking_version": linking_version,
-                            "detected_at": now,
-                        }
-                        for key in sorted(new)
-                    ],
+                    _hub_rows(((key, *counts[key]) for key in sorted(new)), linking_version),
                 )
             changed |= gone | new
     return changed
@@ -768,6 +764,14 @@ def expand_region(store: Store, seed: Iterable[int], closed: Iterable[int] = ())
     return region
 
 
+def _stored_personas(conn, ad_ids: Iterable[int]) -> dict[int, int | None]:  # type: ignore[no-untyped-def]
+    """The stored persona of each of these ads that has a ``link_ads`` row (None: not clustered yet)."""
+    out: dict[int, int | None] = {}
+    for chunk in _chunks(sorted(set(ad_ids))):
+        out.update(conn.execute(select(LinkAd.ad_id, LinkAd.persona_id).where(LinkAd.ad_id.in_(chunk))).all())
+    return out
+
+
 class TemplateReach:
     """Which template groups an increment must re-cluster, found in the whole store.
 
@@ -824,14 +828,11 @@ class TemplateReach:
                 out[a] = self.stored_persona[a]
             else:
                 unknown.append(a)
-        for chunk in _chunks(sorted(set(unknown))):
-            got = dict(
-                conn.execute(select(LinkAd.ad_id, LinkAd.persona_id).where(LinkAd.ad_id.in_(chunk))).all()
-            )
-            for a in chunk:
-                pid = got.get(a)
-                self.stored_persona[a] = pid if pid is not None else a
-                out[a] = self.stored_persona[a]
+        got = _stored_personas(conn, unknown)
+        for a in set(unknown):
+            pid = got.get(a)
+            self.stored_persona[a] = pid if pid is not None else a
+            out[a] = self.stored_persona[a]
         return out
 
     def _ads_of(self, conn, pids: Iterable[int]) -> dict[int, list[int]]:  # type: ignore[no-untyped-def]
@@ -905,13 +906,10 @@ class TemplateReach:
 
     def _load_stored(self, conn, ad_ids: Iterable[int]) -> None:  # type: ignore[no-untyped-def]
         """Stored personas of these ads, and the stored template state of those personas."""
-        todo = sorted(set(ad_ids) - self.old_persona.keys())
-        for chunk in _chunks(todo):
-            got = dict(
-                conn.execute(select(LinkAd.ad_id, LinkAd.persona_id).where(LinkAd.ad_id.in_(chunk))).all()
-            )
-            for a in chunk:
-                self.old_persona[a] = got.get(a)
+        todo = set(ad_ids) - self.old_persona.keys()
+        got = _stored_personas(conn, todo)
+        for a in todo:
+            self.old_persona[a] = got.get(a)
         self._load_states(conn, {p for p in (self.old_persona[a] for a in ad_ids) if p is not None})
 
     def _load_states(self, conn, pids: Iterable[int]) -> None:  # type: ignore[no-untyped-def]
@@ -1135,6 +1133,7 @@ def save_clustering(
 
         persona_rows = []
         for pid, p in sorted(c.personas.items()):
+            group, state = c.template_state.get(pid, (None, None))
             persona_rows.append(
                 {
                     "id": pid,
@@ -1148,12 +1147,11 @@ def save_clustering(
                     "role_evidence": roles.persona_evidence.get(pid, {}),
                     "linking_version": linking_version,
                     "updated_at": now,
-                    "template_group": c.template_state.get(pid, (None, None))[0],
-                    "template_state": c.template_state.get(pid, (None, None))[1],
+                    "template_group": group,
+                    "template_state": state,
                 }
             )
-        for chunk in _chunks(persona_rows, 5000):
-            _insert_rows(s.connection(), LinkPersona.__table__, chunk)
+        _insert_rows(s.connection(), LinkPersona.__table__, persona_rows)
         group_personas: dict[int, list[int]] = {}
         for group in c.template_groups:
             for nid in sorted({c.network_of[p] for p in group}):
@@ -1179,8 +1177,7 @@ def save_clustering(
                     "updated_at": now,
                 }
             )
-        for chunk in _chunks(network_rows, 5000):
-            _insert_rows(s.connection(), LinkNetwork.__table__, chunk)
+        _insert_rows(s.connection(), LinkNetwork.__table__, network_rows)
         role_rows = [
             {
                 "network_id": f.network_id,
@@ -1193,8 +1190,7 @@ def save_clustering(
             }
             for f in roles.findings
         ]
-        for chunk in _chunks(role_rows, 5000):
-            _insert_rows(s.connection(), LinkRole.__table__, chunk)
+        _insert_rows(s.connection(), LinkRole.__table__, role_rows)
         move_rows = [
             {
                 "persona_id": m.persona_id,
@@ -1205,8 +1201,7 @@ def save_clustering(
             }
             for m in c.moves
         ]
-        for chunk in _chunks(move_rows, 5000):
-            _insert_rows(s.connection(), LinkMove.__table__, chunk)
+        _insert_rows(s.connection(), LinkMove.__table__, move_rows)
         move_links = [
             {
                 "ad_a": e.a,
@@ -1224,8 +1219,7 @@ def save_clustering(
             for e in c.edges
             if e.kind == "move"
         ]
-        if move_links:
-            _insert_rows(s.connection(), Link.__table__, move_links)
+        _insert_rows(s.connection(), Link.__table__, move_links)
         # Plain values straight through the driver (see ``_insert_plain``): a rebuild assigns every ad.
         assignments = [
             (c.persona_of[ad_id], c.network_of[c.persona_of[ad_id]], False, ad_id)
