@@ -348,10 +348,12 @@ def run_child(url: str, full: bool, workers: int | None = None) -> dict:
 def evaluate(store: Store, truth: dict) -> dict:
     from sqlalchemy import select
 
-    from zicht.linking.evaluate import merged_groups, pairwise
+    from zicht.linking.evaluate import merged_groups, observable_networks, pairwise
+    from zicht.linking.keys import CHANNEL_TEXT
+    from zicht.linking.run import DEFAULT_HUB_CAPS
     from zicht.store.models import LinkAd, Site
 
-    persona, network, ops, observable, tp, tn = {}, {}, {}, {}, {}, {}
+    persona, network, ops, seen, tp, tn = {}, {}, {}, {}, {}, {}
     with store.session() as s:
         rows = s.execute(
             select(Site.name, Ad.source_id, LinkAd.persona_id, LinkAd.network_id)
@@ -365,13 +367,15 @@ def evaluate(store: Store, truth: dict) -> dict:
             key = (site, source_id)
             persona[key], network[key] = pid, nid
             tp[key], tn[key] = t[0], t[1]
-            observable[key] = (t[2], t[3]) if t[2] else t[1]
+            seen[key] = (t[1], t[2], t[3])
             if t[2]:
                 ops[key] = t[2]
     return {
         "persona": pairwise(persona, tp).as_dict(),
         "network": pairwise(network, tn).as_dict(),
-        "network_observable": pairwise(network, observable).as_dict(),
+        "network_observable": pairwise(
+            network, observable_networks(seen, DEFAULT_HUB_CAPS[CHANNEL_TEXT])
+        ).as_dict(),
         "scam_operator_merges": len(merged_groups(network, ops)),
     }
 

@@ -30,7 +30,7 @@ from zicht.store.store import Store
 
 ROTTERDAM = "GM0599"
 # A small market with many ads around Rotterdam, so the control action has a few dozen personas to move.
-SMALL = {"seed": 3, "n_ads": 400, "weeks": 5, "region_weights": {"RE07": 20}}
+SMALL = {"seed": 7, "n_ads": 400, "weeks": 5, "region_weights": {"RE07": 20}}
 
 
 def _key(ad: DemoAd) -> tuple:

@@ -105,10 +105,33 @@ def test_the_longest_lived_persona_of_a_copy_group_stays_out_of_the_copiers_netw
         3: AdNode(3, 8, 12, ("phone:+31600000003",)),
         4: AdNode(4, 20, 21, ("phone:+31600000004",)),
     }
-    edges = [Edge(a, b, "copy", 0.9, ("photo",)) for a in range(1, 5) for b in range(a + 1, 5)]
+    edges = [Edge(a, b, "copy", 0.9, ("photo", "text")) for a in range(1, 5) for b in range(a + 1, 5)]
     c = cluster(nodes, edges)
     assert c.copy_groups == [{"personas": [1, 2, 3, 4], "original": 1}]
     assert c.network_of[2] == c.network_of[3] == c.network_of[4] != c.network_of[1]
+
+
+def test_the_same_photos_in_another_text_are_one_identity_but_not_one_network() -> None:
+    """Two operators who steal one worker's photos each write their own text: shown as one identity
+    under several numbers, never merged. The same text, even one too common to count, is a repost."""
+    nodes = {i: AdNode(i, 2 * i, 2 * i + 3, (f"phone:+3160000000{i}",), "kelly", 21) for i in range(1, 6)}
+    own_text = [(1, 2), (3, 4)]  # operator A: ads 1, 2; operator B: ads 3, 4 (its text is everywhere)
+    edges = [
+        Edge(1, 2, "copy", 0.9, ("photo", "text")),
+        Edge(3, 4, "copy", 0.6, ("photo",), hub_channels=("text",)),
+        *(
+            Edge(a, b, "copy", 0.6, ("photo",))
+            for a in range(1, 6)
+            for b in range(a + 1, 6)
+            if (a, b) not in own_text
+        ),
+    ]
+    c = cluster(nodes, edges)
+    assert c.copy_groups == [{"personas": [1, 2, 3, 4, 5], "original": None}]
+    assert c.network_of[1] == c.network_of[2]
+    assert c.network_of[3] == c.network_of[4] != c.network_of[1]
+    assert len({c.network_of[5], c.network_of[1], c.network_of[3]}) == 3
+    assert all(e.kind != "copy" or {e.a, e.b} in ({1, 2}, {3, 4}) for e in c.edges)
 
 
 def test_without_a_clear_original_the_whole_copy_group_is_one_network() -> None:

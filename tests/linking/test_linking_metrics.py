@@ -9,6 +9,7 @@ market with assignments made from its truth and then damaged in known ways.
 from __future__ import annotations
 
 import random
+from collections import Counter
 from fractions import Fraction
 
 import pytest
@@ -16,7 +17,9 @@ import pytest
 from zicht.demo.market import generate_market
 from zicht.evaluation import ground_truth_of
 from zicht.evaluation.linking import linking_metrics
-from zicht.linking.evaluate import adjusted_rand_index, pairwise
+from zicht.linking.evaluate import adjusted_rand_index, observable_networks, pairwise
+from zicht.linking.keys import CHANNEL_TEXT
+from zicht.linking.run import DEFAULT_HUB_CAPS
 from zicht.store.evaluation import StoredAssignment
 
 
@@ -106,16 +109,18 @@ def _assignments(market, persona_of, network_of) -> list[StoredAssignment]:  # t
 def test_perfect_linking_scores_one_and_the_raw_network_ceiling_is_below_it(market) -> None:  # type: ignore[no-untyped-def]
     truth = ground_truth_of(market)
     ops = {ad.truth.scam_operator_id for ad in market.ads if ad.truth.scam_operator_id}
+    cap = DEFAULT_HUB_CAPS[CHANNEL_TEXT]
+    big = Counter(ad.truth.scam_operator_id for ad in market.ads if ad.truth.scam_operator_id)
     victims = {
         (ad.truth.scam_operator_id, ad.truth.copied_from_persona)
         for ad in market.ads
-        if ad.truth.scam_operator_id
+        if big[ad.truth.scam_operator_id] > cap
     }
-    assert len(victims) > len(ops) >= 2, "operators copying several victims: the raw truth is out of reach"
+    assert len(victims) > len({op for op, _ in victims}) >= 1, "an operator over the cap copying several victims"
 
     def observable(ad):  # type: ignore[no-untyped-def]
         t = ad.truth
-        return f"{t.scam_operator_id}/{t.copied_from_persona}" if t.scam_operator_id else t.network_id
+        return (t.scam_operator_id, t.copied_from_persona) if big[t.scam_operator_id] > cap else t.network_id
 
     m = linking_metrics(truth, _assignments(market, lambda ad: ad.truth.persona_id, observable))
     assert m.linked and m.not_linked == 0 and m.truth_ads == len(market.ads)
@@ -189,3 +194,18 @@ def test_not_linked_yet_is_said_not_scored_as_zero(market) -> None:  # type: ign
         ),
     )
     assert partial.linked and partial.not_linked == 1 and partial.personas.ads == len(market.ads) - 1
+
+
+def test_only_an_operator_over_the_text_cap_is_observable_per_copied_persona() -> None:
+    truth = {
+        1: ("N1", "SO1", "P7"),
+        2: ("N1", "SO1", "P8"),
+        3: ("N1", "SO1", "P8"),
+        4: ("N2", "SO2", "P7"),
+        5: ("N2", "SO2", "P9"),
+        6: ("N3", None, None),
+    }
+    seen = observable_networks(truth, text_cap=2)
+    assert seen[1] != seen[2] == seen[3]  # SO1 has 3 ads, over the cap: one network per copied persona
+    assert seen[4] == seen[5] == "N2"  # SO2 has 2: its house text links them
+    assert seen[6] == "N3" and len(set(seen.values())) == 4

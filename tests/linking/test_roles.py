@@ -62,13 +62,30 @@ def test_copies_are_likely_scams_and_the_original_is_told_it_was_copied() -> Non
         2: AdNode(2, 3, 6, ("phone:+31600000002",), "kelly", 21),
         3: AdNode(3, 8, 12, ("phone:+31600000003",), "kelly", 21),
     }
-    edges = [Edge(a, b, "copy", 0.9, ("photo",)) for a in range(1, 4) for b in range(a + 1, 4)]
+    edges = [Edge(a, b, "copy", 0.9, ("photo", "text")) for a in range(1, 4) for b in range(a + 1, 4)]
     c, roles = _roles(nodes, edges)
     assert roles.persona_role[2] == roles.persona_role[3] == ROLE_SCAM
     assert roles.persona_role[1] == ROLE_INDEPENDENT
     assert roles.persona_evidence[1]["identity_copied"]["copied_by"] == [2, 3]
     assert any(f.role == ROLE_COPIED and f.persona_id == 1 for f in roles.findings)
     assert roles.network_role[c.network_of[2]] == ROLE_SCAM
+
+
+def test_a_persona_in_a_scam_network_that_copies_nobody_names_the_copiers() -> None:
+    """An operator's profile on stock photos shares its house text (a shared number here) with the
+    operator's copies of a stolen identity: it is in the scam network and says with whom."""
+    nodes = {
+        1: AdNode(1, 0, 40, ("phone:+31600000001",), "kelly", 21),
+        2: AdNode(2, 3, 6, ("phone:+31600000002",), "kelly", 21),
+        3: AdNode(3, 8, 12, ("phone:+31600000003",), "kelly", 21),
+        4: AdNode(4, 8, 12, ("phone:+31600000003",), "mila", 19),
+    }
+    edges = [Edge(a, b, "copy", 0.9, ("photo", "text")) for a in range(1, 4) for b in range(a + 1, 4)]
+    edges.append(Edge(3, 4, "network", 0.9, ("phone",)))
+    c, roles = _roles(nodes, edges)
+    assert c.network_of[4] == c.network_of[2] and roles.network_role[c.network_of[4]] == ROLE_SCAM
+    assert roles.persona_role[4] == ROLE_SCAM and "same_identity_as" not in roles.persona_evidence[4]
+    assert roles.persona_evidence[4]["in_network_with"] == [2, 3]
 
 
 def test_a_lone_persona_is_independent_with_its_reasons() -> None:

@@ -497,7 +497,7 @@ class _Generator:
         self.site_counters = dict.fromkeys(_SITES, 0)
         self.persona_n = 0
         self.network_n = 0
-        self.victims: deque[tuple[_Persona, list[_Seg], str]] = deque(maxlen=2000)
+        self.victims: deque[_Persona] = deque(maxlen=2000)
         self.produced = dict.fromkeys(ROLE_SHARES, 0)
         self.start_dt = datetime(start.year, start.month, start.day, tzinfo=TZ)
         self.intervention = intervention
@@ -657,15 +657,13 @@ class _Generator:
     def _draft(
         self, rng: random.Random, p: _Persona, site: str, *, third_person: bool = False,
         phone_in_text: float = 0.5, display: float = 0.88, photo_variant: int = 0,
-        copied: list[_Seg] | None = None, template: list[_Seg] | None = None, shared_phone: bool = False,
+        template: list[_Seg] | None = None, shared_phone: bool = False,
         body: list[_Seg] | None = None,
     ) -> _Draft:  # fmt: skip
         """Compose the texts and the truth of one ad of a persona on a site."""
         lang = p.lang
         nl = lang == "nl" or (lang == "mix" and rng.random() < 0.5)
         cues_in_text = set(p.codes)
-        if copied is not None:  # never contradict a decoy in the copied text ("altijd met condoom")
-            cues_in_text -= {s.code for s in copied if s.negated}
         field_cues: list[Cue] = []
         service_cues: list[Cue] = []
         photo_cues: list[Cue] = []
@@ -746,9 +744,7 @@ class _Generator:
         title = rng.choice(vocab.TITLES_NL if nl else vocab.TITLES_EN)
 
         # Body.
-        if copied is not None:
-            segments = [s for s in copied if s.where not in ("contact", "age")]
-        elif template is not None:
+        if template is not None:
             segments = list(template)
         elif body is not None:  # the same writer on another site: her text, lightly varied
             segments = _vary(rng, body, nl)
@@ -756,7 +752,7 @@ class _Generator:
             segments = self._body(rng, p, nl, cues_in_text, third_person)
         own_body = list(segments)
         text_age, conflict = None, False
-        if copied is None and template is None and rng.random() < 0.25:
+        if template is None and rng.random() < 0.25:
             text_age = p.age
             if rng.random() < (0.12 if p.role == ROLE_INDEPENDENT else 0.45):
                 k = rng.randint(2, 6)
@@ -765,19 +761,14 @@ class _Generator:
             bank = vocab.AGE_TEXT_NL if nl else vocab.AGE_TEXT_EN
             phrase = bank[-1] if third_person else rng.choice(bank)  # "Leeftijd: 23 jaar." fits either voice
             segments.insert(1, _Seg(phrase, where="age"))
-        if copied is None:
-            for code in sorted(decoys_in_text):
-                phrase, _ = rng.choice(vocab.DECOYS[code])
-                segments.insert(rng.randint(1, len(segments)), _Seg(phrase, code, negated=True))
+        for code in sorted(decoys_in_text):
+            phrase, _ = rng.choice(vocab.DECOYS[code])
+            segments.insert(rng.randint(1, len(segments)), _Seg(phrase, code, negated=True))
         if rng.random() < GENERIC_SENTENCE_RATE:
             n = rng.randrange(len(vocab.GENERIC_SENTENCES))
             segments.insert(
                 rng.randint(1, len(segments)), _Seg(vocab.GENERIC_SENTENCES[n], hub=f"generic_sentence:{n}")
             )
-        if copied is not None:  # scam: copied text plus the operator's own additions
-            for code in sorted(cues_in_text - {s.code for s in copied if s.code}):
-                if code in vocab.CUES:
-                    segments.insert(rng.randint(0, len(segments)), _Seg(_pick_phrase(rng, code, nl), code))
         if text_phone:
             segments.append(_Seg(rng.choice(vocab.CONTACT_NL if nl else vocab.CONTACT_EN), where="contact"))
         elif only_photo:
@@ -786,7 +777,7 @@ class _Generator:
             )
         if p.email and rng.random() < 0.5:
             segments.append(_Seg("E-mail: " + p.email, where="contact"))
-        if copied is None and template is None:
+        if template is None:
             segments.append(_Seg(rng.choice(vocab.CLOSERS_NL if nl else vocab.CLOSERS_EN), where="closer"))
 
         hubs.extend(dict.fromkeys(s.hub for s in segments if s.hub and s.hub not in hubs))
@@ -1047,7 +1038,7 @@ class _Generator:
                     )
                 )
         if first_draft is not None:
-            self.victims.append((p, first_draft.segments, gm))
+            self.victims.append(p)
         return ads[:budget]
 
     def _telefonist(self, rng: random.Random, budget: int) -> list[DemoAd]:
@@ -1156,35 +1147,44 @@ class _Generator:
         return ads
 
     def _scam_operator(self, rng: random.Random, budget: int) -> list[DemoAd]:
+        """Fake profiles: a real worker's photos, name and age, written in the operator's own house text.
+
+        An operator writes its text once (its conditions, its way of luring) and fills in each stolen
+        identity, as an ad manager fills in a template: two operators who steal the same worker's photos
+        still each write their own text, which is what keeps them apart in practice.
+        """
         operator = f"SO{self._new_network_id()[1:]}"
         network = f"N{operator[2:]}"
         n_profiles = rng.randint(2, 40)
         victims = [rng.choice(self.victims) for _ in range(rng.randint(1, 3))] if self.victims else []
+        lang = "nl" if rng.random() < 0.5 else "en"
+        lead = self._persona(rng, ROLE_SCAM, network, foreign=0.5, lang=lang)
+        house = self._body(rng, lead, lang == "nl", set(lead.codes), False)
+        house.insert(1, _Seg("{name} ({age}) - {rates}", where="rates"))
         ads: list[DemoAd] = []
         for k in range(n_profiles):
             if len(ads) >= budget:
                 break
-            p = self._persona(rng, ROLE_SCAM, network, foreign=0.5)
+            p = lead if k == 0 else self._persona(rng, ROLE_SCAM, network, foreign=0.5, lang=lang)
             p.scam_operator_id = operator
-            copied = None
+            p.codes, p.decoys, p.adj, p.noun = set(lead.codes), set(), lead.adj, lead.noun
+            p.template_id = f"S{operator[2:]}"
             if victims:
-                victim, segs, _ = victims[k % len(victims)]
+                victim = victims[k % len(victims)]
                 p.name, p.age, p.photos, p.copied_from = (
                     victim.name,
                     victim.age,
                     victim.photos,
                     victim.persona_id,
                 )
-                p.lang, p.services, p.adj, p.noun = victim.lang, victim.services, victim.adj, victim.noun
-                copied = segs
-                p.template_id = f"C{victim.persona_id[1:]}"
+                p.services = victim.services
             else:
                 p.photos = list(rng.sample(STOCK_PHOTOS, 2))
             for site in self._sites(rng, p2=0.3, p3=0.1):
                 if len(ads) >= budget:
                     break
                 d = self._draft(
-                    rng, p, site, copied=copied, phone_in_text=0.8, photo_variant=rng.randint(0, 3)
+                    rng, p, site, template=house, phone_in_text=0.8, photo_variant=rng.randint(0, 3)
                 )
                 first, last = self._lifetime(rng, short=True)
                 gm = self._place(rng)

@@ -39,7 +39,9 @@ ROLE_INDEPENDENT = "independent"
 ROLE_TELEFONIST = "telefonist_network"  # one number answers for 3-15 personas in several cities
 ROLE_TEMPLATE = "template_network"  # one text template posted under 5-30 different numbers
 ROLE_TOURING = "touring_group"  # 2-6 personas moving city to city together, week by week
-ROLE_SCAM = "scam"  # stolen photos + copied text under unrelated numbers; never a real worker
+ROLE_SCAM = (
+    "scam"  # stolen photos, name, age in an operator's own text, unrelated numbers; never a real worker
+)
 ROLES = (ROLE_INDEPENDENT, ROLE_TELEFONIST, ROLE_TEMPLATE, ROLE_TOURING, ROLE_SCAM)
 
 # Indicator codes the generator deliberately writes into ads (the catalogue in zicht.signals names them).
@@ -171,8 +173,9 @@ class AdTruth:
     network (``N-...`` equal for all ads of that persona only). Scam profiles belong to the network of
     their scam operator, which never contains a real worker.
     ``scam_operator_id``: set for scam ads only. ``copied_from_persona``: for scam ads, the real
-    persona whose photos/text were taken.
-    ``template_id``: the text template behind a template-network ad (and copied text of scams).
+    persona whose photos, name and age were taken.
+    ``template_id``: the text template behind a template-network ad, or the house text of a scam
+    operator (``S...``).
     ``repost_of``: ``"site:source_id"`` of the earlier ad this one re-posts with the same content.
     ``hubs``: shared values that link unrelated ads on purpose: ``stock_photo:<id>``,
     ``generic_sentence:<n>``.

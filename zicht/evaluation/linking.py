@@ -7,13 +7,15 @@ Which truth each figure uses, and why:
 - **Personas**: the generator's ``persona_id`` (raw truth). Every demo persona shows itself (a number,
   photos, name and age), so all of it is within reach. A scam operator's profile is its own persona,
   not the persona whose photos and text it copies.
-- **Networks, raw truth**: the generator's ``network_id``. A scam operator's profiles that copy
-  *different* personas share nothing a reader can see (own numbers, other photos, other text), so no
-  method can join them; the best F1 any method can reach is printed beside it (the observable truth
-  scored against the raw truth).
-- **Networks, observable truth**: the raw network, except that a scam operator's ads form one network
-  per persona they copy (operator, copied persona). This is what linking can reach, and where the
-  target (F1 >= 0.95) is measured — the same truth as ``tests/linking/test_demo_end_to_end.py``.
+- **Networks, raw truth**: the generator's ``network_id``. A scam operator writes every profile in its
+  own house text and fills in the stolen identity, as an ad manager fills in a template.
+- **Networks, observable truth**: the raw network, except for a scam operator with more ads than the
+  text hub cap (``DEFAULT_HUB_CAPS``): its profiles share nothing but a text that common, which linking
+  does not use (it cannot be told from boilerplate), so its ads form one network per persona they copy
+  (operator, copied persona). This is what linking can reach, and where the target (F1 >= 0.95) is
+  measured — the same truth as ``tests/linking/test_demo_end_to_end.py``. The best raw F1 any method
+  keeping that cap can reach is printed beside the raw figure (the observable truth scored against
+  the raw truth).
 - **False merges between scam operators**: predicted personas and networks holding ads of two or more
   operators (truth ``scam_operator_id``). The target is none.
 """
@@ -25,7 +27,9 @@ from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from zicht.evaluation import GroundTruth
-from zicht.linking.evaluate import PairScores, adjusted_rand_index, pairwise
+from zicht.linking.evaluate import PairScores, adjusted_rand_index, observable_networks, pairwise
+from zicht.linking.keys import CHANNEL_TEXT
+from zicht.linking.run import DEFAULT_HUB_CAPS
 
 PERSONA_F1_TARGET = 0.95
 NETWORK_F1_TARGET = 0.95
@@ -33,7 +37,9 @@ SCAM_MERGES_TARGET = 0  # at most
 
 TRUTH_PERSONA = "generator persona_id (raw)"
 TRUTH_NETWORK_RAW = "generator network_id (raw)"
-TRUTH_NETWORK_OBSERVABLE = "observable: scam copies of one persona = one network"
+TRUTH_NETWORK_OBSERVABLE = (
+    "observable: a scam operator over the text hub cap = one network per copied persona"
+)
 
 
 @dataclass(frozen=True)
@@ -151,16 +157,15 @@ def linking_metrics(truth: GroundTruth, assignments: Iterable, *, examples: int 
     if not persona:
         return LinkingMetrics(linked=False, truth_ads=in_truth)
 
-    true_persona, true_network, observable, operator = {}, {}, {}, {}
+    true_persona, true_network, operator, seen = {}, {}, {}, {}
     for key in persona:
         t = truth.records[key].truth
         true_persona[key] = t.persona_id
         true_network[key] = t.network_id
+        seen[key] = (t.network_id, t.scam_operator_id, t.copied_from_persona)
         if t.scam_operator_id:
             operator[key] = t.scam_operator_id
-            observable[key] = f"{t.scam_operator_id}/{t.copied_from_persona or 'no copied persona'}"
-        else:
-            observable[key] = t.network_id
+    observable = observable_networks(seen, DEFAULT_HUB_CAPS[CHANNEL_TEXT])
     return LinkingMetrics(
         linked=True,
         truth_ads=in_truth,

@@ -487,9 +487,9 @@ def _print_linking(report: EvaluationReport, console: Console, examples: int) ->
     console.print(t)
     notes = [
         "Clusters: predicted by linking; groups: in the truth. Raw truth: persona_id and network_id as the "
-        "generator wrote them; observable: network_id, except that "
-        "a scam operator's copies of one persona count as one network (copies of different personas share "
-        f"nothing a reader can see). Targets: persona F1 ≥ {PERSONA_F1_TARGET}, observable network F1 ≥ "
+        "generator wrote them; observable: network_id, except that a scam operator with more ads than the "
+        "text hub cap counts one network per persona it copies (its profiles share only a text too common "
+        f"to link on). Targets: persona F1 ≥ {PERSONA_F1_TARGET}, observable network F1 ≥ "
         f"{NETWORK_F1_TARGET}"
     ]
     if lk.network_ceiling is not None:

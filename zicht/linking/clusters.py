@@ -35,7 +35,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence, Set
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import pairwise
 
 import igraph as ig
@@ -87,13 +87,18 @@ class Edge:
     score: float
     channels: tuple[str, ...] = ()
     summary: str = ""
+    hub_channels: tuple[str, ...] = ()  # matched, but on a value too common to count (a stock text)
 
 
 def make_edge(a: int, b: int, verdict: str, score: float, links: Iterable[tuple[str, float, bool]]) -> Edge:
     """The edge of a verified pair from its channel links (channel, score, hub): hub links are left
     out of its channels and summary. The one way to make it, from the store or from a fresh verdict."""
+    links = list(links)
     shown = [f"{channel} {s:.2f}" for channel, s, hub in links if not hub]
-    return Edge(a, b, verdict, score, tuple(sorted(c.split()[0] for c in shown)), ", ".join(sorted(shown)))
+    hubs = tuple(sorted({channel for channel, _, hub in links if hub}))
+    return Edge(
+        a, b, verdict, score, tuple(sorted(c.split()[0] for c in shown)), ", ".join(sorted(shown)), hubs
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -630,6 +635,8 @@ def cluster_networks(
     for (p, q), items in sorted(copies.items()):
         if original_of.get(p) in (p, q) or original_of.get(q) in (p, q):
             continue  # the presumed original stays out of the copiers' network
+        if not any(k.CHANNEL_TEXT in e.channels or k.CHANNEL_TEXT in e.hub_channels for e in items):
+            continue  # the same photos in another text: someone else using the identity, not a repost
         net_edges.append(PersonaEdge(p, q, "copy", max(e.score for e in items), LazyEvidence(items)))
 
     net_edges.extend(co_moves)
@@ -705,10 +712,7 @@ def cluster(
     holds only a part (an increment does not re-cluster the whole of such a group)."""
     personas, persona_of, ambiguous, conflicts = cluster_personas(ads, edges, decisions)
     if ambiguous:  # one identity, several numbers: a copy, as far as networks are concerned
-        edges = [
-            Edge(e.a, e.b, VERDICT_COPY, e.score, e.channels, e.summary) if (e.a, e.b) in ambiguous else e
-            for e in edges
-        ]
+        edges = [replace(e, verdict=VERDICT_COPY) if (e.a, e.b) in ambiguous else e for e in edges]
     moves = persona_moves(personas, ads)
     co_moves = co_movement(moves)
     capped = {persona_of[a] for a in capped_ads if a in persona_of}

@@ -90,3 +90,19 @@ def merged_groups(predicted: Mapping[Hashable, Hashable], groups: Mapping[Hashab
         if item in predicted:
             by_cluster.setdefault(predicted[item], set()).add(group)
     return [g for g in by_cluster.values() if len(g) > 1]
+
+
+def observable_networks(
+    truth: Mapping[Hashable, tuple[Hashable, Hashable | None, Hashable | None]], text_cap: int
+) -> dict[Hashable, Hashable]:
+    """The networks a reader of the ads can see, from ``item -> (network, scam operator, victim)``.
+
+    The truth's networks, except for a scam operator whose ads are more than ``text_cap`` (the text hub
+    cap): its profiles share nothing but its house text, and a text that common is not used to link
+    (it cannot be told from boilerplate), so only its copies of one stolen identity can be seen together.
+    """
+    ads_of = Counter(op for _, op, _ in truth.values() if op is not None)
+    return {
+        item: (op, victim) if op is not None and ads_of[op] > text_cap else network
+        for item, (network, op, victim) in truth.items()
+    }

@@ -243,6 +243,15 @@ def infer_roles(clustering: Clustering, ads: Mapping[int, AdNode]) -> Roles:
                 present = {ROLE_LINKED}
                 network_roles[nid].append(ROLE_LINKED)
         network_role[nid] = next(r for r in PRECEDENCE if r in present)
+        copiers = [p for p in members if persona_role.get(p) == ROLE_SCAM]
         for p in members:
+            if p not in persona_role and network_role[nid] == ROLE_SCAM:
+                persona_evidence.setdefault(p, {}).update(
+                    {
+                        "in_network_with": copiers[:20],
+                        "summary": f"in one network with {len(copiers)} persona(s) that offer someone "
+                        "else's photos/text under unrelated numbers",
+                    }
+                )
             persona_role.setdefault(p, network_role[nid])
     return Roles(findings, network_role, dict(network_roles), persona_role, persona_evidence)
