@@ -210,3 +210,23 @@ def test_a_popular_route_needs_a_second_shared_move() -> None:
     moves += [Move(1, 43, 17, "GM0599", "GM0518"), Move(2, 43, 18, "GM0599", "GM0518")]
     edges = co_movement(moves)
     assert [(e.a, e.b) for e in edges] == [(1, 2)]
+
+
+def test_leaving_together_right_after_a_control_is_not_group_travel() -> None:
+    """The waterbed effect: after a control in Rotterdam several workers go to Schiedam at once."""
+    from zicht.linking.clusters import MOVE_AFTER_CONTROL_DAYS, Move
+
+    moves = [Move(1, 42, 30, "GM0599", "GM0606"), Move(2, 42, 31, "GM0599", "GM0606")]
+    assert [(e.a, e.b) for e in co_movement(moves)] == [(1, 2)]  # no control: one rare move is enough
+    assert co_movement(moves, {"GM0599": [29]}) == []
+    assert co_movement(moves, {"GM0599": [31]}) == []  # arrived the day before the recorded day
+    assert [(e.a, e.b) for e in co_movement(moves, {"GM0599": [30 - MOVE_AFTER_CONTROL_DAYS - 2]})] == [
+        (1, 2)
+    ]
+    assert [(e.a, e.b) for e in co_movement(moves, {"GM0606": [29]})] == [
+        (1, 2)
+    ]  # where they went: no matter
+    # Travelling on together afterwards still shows.
+    moves += [Move(1, 43, 38, "GM0606", "GM0518"), Move(2, 43, 38, "GM0606", "GM0518")]
+    edges = co_movement(moves, {"GM0599": [29]})
+    assert [(e.a, e.b, len(e.evidence["route"])) for e in edges] == [(1, 2, 2)]

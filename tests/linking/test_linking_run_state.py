@@ -184,3 +184,53 @@ def test_a_rebuild_that_stops_leaves_indexes_and_the_next_run_rebuilds(
         assert s.scalar(select(func.count()).select_from(LinkKey)) == n_keys
         assert set(s.scalars(select(LinkKey.ad_id).distinct())) == set(ids)
     assert _snapshot(store) == expected
+
+
+def _traveller(i: int, phone: str, place: str) -> ParsedAd:
+    ad = _ad(i % 5, phone)
+    return ParsedAd(
+        site="kinky",
+        source_id=f"t{i}",
+        url=f"https://kinky.example/ad/t{i}",
+        title=f"Nieuw in {place}",
+        text=TEXTS[i % 5],
+        fields={**ad.fields, "name": f"Reiziger{i // 2}", "location": place},
+        phone=phone,
+    )
+
+
+def test_a_control_recorded_or_removed_later_re_decides_who_moved_together(store: Store) -> None:
+    """Two personas leave Heerlen for Maastricht on the same days: travelling together, until a control
+    in Heerlen that week is recorded (then it is the waterbed effect); removing it brings it back. Each
+    time the increment equals a full rebuild."""
+    from zicht.store.interventions import delete_intervention, record_intervention
+
+    before = [_traveller(0, "+31611111111", "Heerlen"), _traveller(2, "+31622222222", "Heerlen")]
+    after = [_traveller(1, "+31611111111", "Maastricht"), _traveller(3, "+31622222222", "Maastricht")]
+    for day in (0, 3, 6):
+        _ingest(store, before, day=day)
+    for day in (7, 10, 13):
+        ids = _ingest(store, after, day=day)
+    link(store, settings=LinkSettings(workers=1))
+
+    def together() -> bool:
+        network = {a: n for a, _p, n in _snapshot(store)[0]}
+        return network[ids[0]] == network[ids[1]]
+
+    def increment_equals_rebuild() -> None:
+        assert link(store, settings=LinkSettings(workers=1)).region_ads >= 4
+        incremental = _snapshot(store)
+        link(store, full=True, settings=LinkSettings(workers=1))
+        assert _snapshot(store) == incremental
+
+    assert together()
+    control_day = (T0 + timedelta(days=6)).date()
+    item = record_intervention(store, ["Heerlen"], control_day, "control", "toezicht", today=control_day)
+    with store.session() as s:
+        marked = set(s.scalars(select(LinkAd.ad_id).where(LinkAd.recluster.is_(True))))
+    assert set(ids) <= marked  # the personas that left Heerlen are re-clustered by the next run
+    increment_equals_rebuild()
+    assert not together()
+    assert delete_intervention(store, item.id)
+    increment_equals_rebuild()
+    assert together()

@@ -55,6 +55,10 @@ MOVE_DAY_TOLERANCE = 2
 # A move shared by more personas than this is a popular route, not a group: it counts only together
 # with a second shared move.
 MOVE_BUCKET_MAX = 8
+# After a control action (any recorded intervention) many people leave the gemeente at once, to the
+# same few neighbours: the waterbed effect, not group travel. A move out of it arriving from the day
+# before one until this many days after counts only together with a second shared move.
+MOVE_AFTER_CONTROL_DAYS = 14
 TEMPLATE_MIN_SUPPORT = 1  # common template neighbours an edge needs (1: a triangle, three personas)
 # Template pairs at least this alike join personas (see ``template_links``); weaker ones are shown.
 TEMPLATE_CORE = 0.7
@@ -351,8 +355,18 @@ def _together(m1: Move, m2: Move) -> bool:
     return m1.left_day is None or m2.left_day is None or abs(m1.left_day - m2.left_day) <= MOVE_DAY_TOLERANCE
 
 
-def co_movement(moves: Sequence[Move]) -> list[PersonaEdge]:
-    """Personas that made the same move(s) within days of each other."""
+def _after_control(m: Move, controls: Mapping[str, Sequence[int]]) -> bool:
+    return any(day - 1 <= m.day <= day + MOVE_AFTER_CONTROL_DAYS for day in controls.get(m.left, ()))
+
+
+def co_movement(
+    moves: Sequence[Move], controls: Mapping[str, Sequence[int]] | None = None
+) -> list[PersonaEdge]:
+    """Personas that made the same move(s) within days of each other.
+
+    ``controls``: gemeente -> day numbers of recorded interventions there (see ``MOVE_AFTER_CONTROL_DAYS``).
+    """
+    controls = controls or {}
     by_key: dict[int, list[Move]] = defaultdict(list)
     for m in moves:
         by_key[m.key].append(m)
@@ -363,7 +377,8 @@ def co_movement(moves: Sequence[Move]) -> list[PersonaEdge]:
         for i, m1 in enumerate(bucket):
             for m2 in bucket[i + 1 :]:
                 if m1.persona_id != m2.persona_id and _together(m1, m2):
-                    shared[(m1.persona_id, m2.persona_id)].append((m1, m2, popular))
+                    weak = popular or _after_control(m1, controls) or _after_control(m2, controls)
+                    shared[(m1.persona_id, m2.persona_id)].append((m1, m2, weak))
     n_moves = Counter(m.persona_id for m in moves)
     edges = []
     for (p, q), items in sorted(shared.items()):
@@ -705,16 +720,18 @@ def cluster(
     edges: Sequence[Edge],
     decisions: Sequence[Decision] = (),
     capped_ads: Set[int] = frozenset(),
+    controls: Mapping[str, Sequence[int]] | None = None,
 ) -> Clustering:
     """Personas, then their moves, then networks: everything a region of the graph needs.
 
     ``capped_ads``: ads whose persona is in a template group too large to keep, of which the region
-    holds only a part (an increment does not re-cluster the whole of such a group)."""
+    holds only a part (an increment does not re-cluster the whole of such a group). ``controls``:
+    gemeente -> days of recorded interventions (moves right after one are not group travel)."""
     personas, persona_of, ambiguous, conflicts = cluster_personas(ads, edges, decisions)
     if ambiguous:  # one identity, several numbers: a copy, as far as networks are concerned
         edges = [replace(e, verdict=VERDICT_COPY) if (e.a, e.b) in ambiguous else e for e in edges]
     moves = persona_moves(personas, ads)
-    co_moves = co_movement(moves)
+    co_moves = co_movement(moves, controls)
     capped = {persona_of[a] for a in capped_ads if a in persona_of}
     network_of, networks, net_edges, template_edges, groups, more, found = cluster_networks(
         personas, persona_of, edges, co_moves, decisions, ads, capped

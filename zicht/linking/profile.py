@@ -41,6 +41,11 @@ def day_number(when: datetime) -> int:
     return (when.astimezone(TZ).date() - _EPOCH).days
 
 
+def day_of_date(when: date) -> int:
+    """The day number of a calendar date (an intervention's day)."""
+    return (when - _EPOCH).days
+
+
 def week_of_day(day: int) -> int:
     """Monday-based week number (1970-01-05 was the first Monday)."""
     return (day - 4) // 7

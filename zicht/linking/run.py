@@ -567,7 +567,7 @@ def _cluster(
         region = grown
         edges = sorted(edges + sql.load_edges(store, region, touching=added), key=lambda e: (e.a, e.b))
         decisions = sql.load_decisions(store, region)
-    clustering = cluster(nodes, edges, decisions, capped)
+    clustering = cluster(nodes, edges, decisions, capped, sql.control_days(store))
     if full:
         clustering.template_state = {
             pid: clustering.template_state.get(pid, (None, GROUP_NONE)) for pid in clustering.personas

@@ -19,6 +19,7 @@ from zicht import reference
 from zicht.analysis.counts import count, previous_period
 from zicht.analysis.displacement import DEFAULT_WEEKS, MAX_WEEKS, Comparison, compare, neighbours, windows
 from zicht.store.counts import ad_spans, data_range, local_day_today, personas_linked
+from zicht.store.linking import mark_moves_after_control
 from zicht.store.models import Intervention as InterventionRow
 from zicht.store.reviews import MAX_USER, clean_reason, clean_user
 from zicht.store.store import Store
@@ -195,7 +196,9 @@ def record_intervention(
         )
         s.add(row)
         s.flush()
-        return _row(row)
+        item = _row(row)
+    mark_moves_after_control(store, item.gemeenten, item.day)
+    return item
 
 
 def list_interventions(store: Store) -> list[Intervention]:
@@ -220,7 +223,13 @@ def delete_intervention(store: Store, intervention_id: int) -> bool:
     if not 0 < intervention_id <= 2**31 - 1:
         return False
     with store.session() as s:
-        return s.execute(delete(InterventionRow).where(InterventionRow.id == intervention_id)).rowcount > 0
+        row = s.get(InterventionRow, intervention_id)
+        if row is None:
+            return False
+        gemeenten, day = list(row.gemeenten), row.day
+        s.execute(delete(InterventionRow).where(InterventionRow.id == intervention_id))
+    mark_moves_after_control(store, gemeenten, day)
+    return True
 
 
 def overlapping(store: Store, item: Intervention, area: Iterable[str], first: date, last: date) -> list[int]:

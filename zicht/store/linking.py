@@ -12,7 +12,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence, Set
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import and_, case, delete, func, insert, or_, select, update
 from sqlalchemy.orm import aliased
@@ -21,6 +21,7 @@ from zicht.linking.clusters import (
     GROUP_CAPPED,
     GROUP_LOOSE,
     GROUP_NONE,
+    MOVE_AFTER_CONTROL_DAYS,
     TEMPLATE_CORE,
     AdNode,
     Clustering,
@@ -29,7 +30,7 @@ from zicht.linking.clusters import (
     make_edge,
 )
 from zicht.linking.keys import contact_key
-from zicht.linking.profile import AdProfile, ContactInput, LinkInput, date_of_day, week_of_day
+from zicht.linking.profile import AdProfile, ContactInput, LinkInput, date_of_day, day_of_date, week_of_day
 from zicht.linking.roles import Roles
 from zicht.linking.verify import PairVerdict
 from zicht.store.models import (
@@ -39,6 +40,7 @@ from zicht.store.models import (
     AdVersion,
     ContactPoint,
     Extraction,
+    Intervention,
     Link,
     LinkAd,
     LinkDecision,
@@ -1076,6 +1078,40 @@ def load_decisions(store: Store, ad_ids: Iterable[int] | None = None) -> list[De
             if key not in latest or (created, did) > latest[key][:2]:
                 latest[key] = (created, did, decision)
     return [Decision(a, b, level, v[2]) for (a, b, level), v in sorted(latest.items())]
+
+
+def control_days(store: Store) -> dict[str, list[int]]:
+    """Day numbers of the recorded interventions per gemeente (leaving together right after one is
+    not group travel: ``zicht.linking.clusters.MOVE_AFTER_CONTROL_DAYS``)."""
+    days: dict[str, set[int]] = defaultdict(set)
+    with store.session() as s:
+        for day, gemeenten in s.execute(select(Intervention.day, Intervention.gemeenten)):
+            for code in gemeenten or ():
+                days[code].add(day_of_date(day))
+    return {code: sorted(d) for code, d in days.items()}
+
+
+def mark_moves_after_control(store: Store, gemeenten: Iterable[str], day: date) -> int:
+    """Re-cluster, at the next run, the personas that left these gemeenten around an intervention that
+    was just recorded or removed (whether their moving together counts has changed); returns the ads."""
+    first, last = day_of_date(day) - 1, day_of_date(day) + MOVE_AFTER_CONTROL_DAYS
+    with store.session() as s:
+        conn = s.connection()
+        personas = sorted(
+            set(
+                conn.scalars(
+                    select(LinkMove.persona_id).where(
+                        LinkMove.left_gm.in_(sorted(set(gemeenten))), LinkMove.day.between(first, last)
+                    )
+                )
+            )
+        )
+        marked = 0
+        for chunk in _chunks(personas):
+            marked += conn.execute(
+                update(LinkAd).where(LinkAd.persona_id.in_(chunk)).values(recluster=True)
+            ).rowcount
+    return marked
 
 
 def personas_sharing_moves(store: Store, keys: Iterable[int], personas: set[int]) -> set[int]:
