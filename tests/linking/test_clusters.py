@@ -230,3 +230,24 @@ def test_leaving_together_right_after_a_control_is_not_group_travel() -> None:
     moves += [Move(1, 43, 38, "GM0606", "GM0518"), Move(2, 43, 38, "GM0606", "GM0518")]
     edges = co_movement(moves, {"GM0599": [29]})
     assert [(e.a, e.b, len(e.evidence["route"])) for e in edges] == [(1, 2, 2)]
+
+
+def test_copies_in_the_same_text_support_a_template_across_stolen_identities() -> None:
+    """One operator's text over two stolen identities: copies of each identity (same text, same name)
+    and template pairs only across them, which alone close no triangle."""
+    nodes = {
+        i: AdNode(
+            i, i, i + 2, (f"phone:+3160000000{i}",), "kelly" if i <= 2 else "mila", 21 if i <= 2 else 19
+        )
+        for i in range(1, 5)
+    }
+    across = [Edge(a, b, "template", 0.95, ("template",)) for a in (1, 2) for b in (3, 4)]
+    c = cluster(
+        nodes,
+        [Edge(1, 2, "copy", 0.9, ("photo", "text")), Edge(3, 4, "copy", 0.9, ("photo", "text")), *across],
+    )
+    assert len({c.network_of[i] for i in range(1, 5)}) == 1
+    assert c.template_groups == [[1, 2, 3, 4]]
+    # Copies on photos alone (another text) support nothing: two operators, two networks.
+    c = cluster(nodes, [Edge(1, 2, "copy", 0.9, ("photo",)), Edge(3, 4, "copy", 0.9, ("photo",)), *across])
+    assert c.template_groups == [] and len({c.network_of[i] for i in range(1, 5)}) == 4

@@ -451,10 +451,14 @@ class LazyEvidence(Mapping):
         return repr(self._full())
 
 
-def supported_template_edges(template: Mapping[tuple[int, int], object]) -> set[tuple[int, int]]:
-    """Template pairs whose personas share at least one more template neighbour."""
+def supported_template_edges(
+    template: Mapping[tuple[int, int], object], same_text: Iterable[tuple[int, int]] = ()
+) -> set[tuple[int, int]]:
+    """Template pairs whose personas share at least one more template neighbour. ``same_text``: persona
+    pairs in the same text that are not template pairs (copies of one identity, its name and age too):
+    they support, as a scam operator's copies of one stolen identity support its template across them."""
     neighbours: dict[int, set[int]] = defaultdict(set)
-    for p, q in template:
+    for p, q in (*template, *same_text):
         neighbours[p].add(q)
         neighbours[q].add(p)
     return {
@@ -530,6 +534,7 @@ def template_groups(
     template: Mapping[tuple[int, int], list[Edge]],
     degree: Mapping[int, int] | None = None,
     capped: Set[int] = frozenset(),
+    same_text: Iterable[tuple[int, int]] = (),
 ) -> TemplateGroups:
     """Template groups, and the template pairs that join personas into a network.
 
@@ -542,11 +547,12 @@ def template_groups(
     ads outside the region being clustered); without it, they are counted in ``template``.
     ``capped``: personas known to be in a group that is not kept in the whole store (over
     ``TEMPLATE_GROUP_MAX`` personas, or unchanged since it was found loose), of which the region being
-    clustered may hold only a part: a group holding one joins nothing.
+    clustered may hold only a part: a group holding one joins nothing. ``same_text``: see
+    ``supported_template_edges``.
     """
     best = {pair: max(e.score for e in items) for pair, items in template.items()}
     strong = {pair for pair, score in best.items() if score >= TEMPLATE_CORE}
-    joined = supported_template_edges(dict.fromkeys(strong))
+    joined = supported_template_edges(dict.fromkeys(strong), same_text)
     if not joined:
         return TemplateGroups()
     if degree is None:
@@ -633,8 +639,21 @@ def cluster_networks(
     for (p, q), items in sorted(_persona_level(edges, persona_of, VERDICT_PERSONA).items()):
         net_edges.append(PersonaEdge(p, q, "persona", max(e.score for e in items), LazyEvidence(items)))
 
+    copies = _persona_level(edges, persona_of, VERDICT_COPY)
+    groups = copy_groups(copies, personas)
+    original_of = {p: g["original"] for g in groups for p in g["personas"]}
+    copy_edges, same_text = [], []
+    for (p, q), items in sorted(copies.items()):
+        if original_of.get(p) in (p, q) or original_of.get(q) in (p, q):
+            continue  # the presumed original stays out of the copiers' network
+        if not any(k.CHANNEL_TEXT in e.channels or k.CHANNEL_TEXT in e.hub_channels for e in items):
+            continue  # the same photos in another text: someone else using the identity, not a repost
+        copy_edges.append(PersonaEdge(p, q, "copy", max(e.score for e in items), LazyEvidence(items)))
+        if any(k.CHANNEL_TEXT in e.channels for e in items):
+            same_text.append((p, q))
+
     template = _persona_level(edges, persona_of, VERDICT_TEMPLATE)
-    groups_found = template_groups(template, _template_degree(personas, ads), capped)
+    groups_found = template_groups(template, _template_degree(personas, ads), capped, same_text)
     joined = groups_found.joined
     template_edges = []
     for (p, q), items in sorted(template.items()):
@@ -643,16 +662,7 @@ def cluster_networks(
         template_edges.append(edge)
         if (p, q) in joined:
             net_edges.append(edge)
-
-    copies = _persona_level(edges, persona_of, VERDICT_COPY)
-    groups = copy_groups(copies, personas)
-    original_of = {p: g["original"] for g in groups for p in g["personas"]}
-    for (p, q), items in sorted(copies.items()):
-        if original_of.get(p) in (p, q) or original_of.get(q) in (p, q):
-            continue  # the presumed original stays out of the copiers' network
-        if not any(k.CHANNEL_TEXT in e.channels or k.CHANNEL_TEXT in e.hub_channels for e in items):
-            continue  # the same photos in another text: someone else using the identity, not a repost
-        net_edges.append(PersonaEdge(p, q, "copy", max(e.score for e in items), LazyEvidence(items)))
+    net_edges.extend(copy_edges)
 
     net_edges.extend(co_moves)
     for d in decisions:
