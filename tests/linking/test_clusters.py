@@ -248,6 +248,16 @@ def test_copies_in_the_same_text_support_a_template_across_stolen_identities() -
     )
     assert len({c.network_of[i] for i in range(1, 5)}) == 1
     assert c.template_groups == [[1, 2, 3, 4]]
+    # A look-alike text (another writer's, less alike than one text with other slots) is not
+    # supported by copies: every copy pair of either side would support it.
+    weaker = [Edge(a, b, "template", 0.8, ("template",)) for a in (1, 2) for b in (3, 4)]
+    c = cluster(
+        nodes,
+        [Edge(1, 2, "copy", 0.9, ("photo", "text")), Edge(3, 4, "copy", 0.9, ("photo", "text")), *weaker],
+    )
+    assert (
+        c.template_groups == [] and c.network_of[1] == c.network_of[2] != c.network_of[3] == c.network_of[4]
+    )
     # Copies on photos alone (another text) support nothing: two operators, two networks.
     c = cluster(nodes, [Edge(1, 2, "copy", 0.9, ("photo",)), Edge(3, 4, "copy", 0.9, ("photo",)), *across])
     assert c.template_groups == [] and len({c.network_of[i] for i in range(1, 5)}) == 4

@@ -62,6 +62,9 @@ MOVE_AFTER_CONTROL_DAYS = 14
 TEMPLATE_MIN_SUPPORT = 1  # common template neighbours an edge needs (1: a triangle, three personas)
 # Template pairs at least this alike join personas (see ``template_links``); weaker ones are shown.
 TEMPLATE_CORE = 0.7
+# ... and those at least this alike are one text with other slots, which copies in the same text may
+# support (at 1,000,000 demo ads: 90 % of one scam operator's template pairs, 0.5 % of those between two).
+TEMPLATE_SAME_TEXT = 0.85
 # More personas than this on one template is boilerplate, not an ad manager (demo: 5-30 ads a template).
 TEMPLATE_GROUP_MAX = 60
 # ... and a group with more template-like ad pairs to ads outside it than this share of its pairs
@@ -452,18 +455,33 @@ class LazyEvidence(Mapping):
 
 
 def supported_template_edges(
-    template: Mapping[tuple[int, int], object], same_text: Iterable[tuple[int, int]] = ()
+    template: Mapping[tuple[int, int], object],
+    same_text: Iterable[tuple[int, int]] = (),
+    close: Set[tuple[int, int]] = frozenset(),
 ) -> set[tuple[int, int]]:
-    """Template pairs whose personas share at least one more template neighbour. ``same_text``: persona
-    pairs in the same text that are not template pairs (copies of one identity, its name and age too):
-    they support, as a scam operator's copies of one stolen identity support its template across them."""
+    """Template pairs whose personas share at least one more template neighbour.
+
+    ``same_text``: persona pairs in the same text that are not template pairs (copies of one identity,
+    its name and age too). They support the ``close`` template pairs (nearly the same text, other
+    slots), as a scam operator's copies of one stolen identity support its text filled in for another
+    across them. Only those: a look-alike text would be supported by any copy pair of either side.
+    """
     neighbours: dict[int, set[int]] = defaultdict(set)
-    for p, q in (*template, *same_text):
+    for p, q in template:
         neighbours[p].add(q)
         neighbours[q].add(p)
-    return {
-        (p, q) for p, q in template if len((neighbours[p] & neighbours[q]) - {p, q}) >= TEMPLATE_MIN_SUPPORT
-    }
+    with_text: dict[int, set[int]] = defaultdict(set)
+    for p, q in same_text:
+        with_text[p].add(q)
+        with_text[q].add(p)
+    out = set()
+    for p, q in template:
+        common = neighbours[p] & neighbours[q]
+        if (p, q) in close and (with_text[p] or with_text[q]):
+            common = (neighbours[p] | with_text[p]) & (neighbours[q] | with_text[q])
+        if len(common - {p, q}) >= TEMPLATE_MIN_SUPPORT:
+            out.add((p, q))
+    return out
 
 
 def _template_degree(
@@ -535,6 +553,7 @@ def template_groups(
     degree: Mapping[int, int] | None = None,
     capped: Set[int] = frozenset(),
     same_text: Iterable[tuple[int, int]] = (),
+    copiers: Set[int] = frozenset(),
 ) -> TemplateGroups:
     """Template groups, and the template pairs that join personas into a network.
 
@@ -548,11 +567,18 @@ def template_groups(
     ``capped``: personas known to be in a group that is not kept in the whole store (over
     ``TEMPLATE_GROUP_MAX`` personas, or unchanged since it was found loose), of which the region being
     clustered may hold only a part: a group holding one joins nothing. ``same_text``: see
-    ``supported_template_edges``.
+    ``supported_template_edges``. ``copiers``: personas offering someone else's identity (likely
+    scams); a template pair of two of them is a core only when it is one text (``TEMPLATE_SAME_TEXT``):
+    such profiles paste their operator's text, and a text merely like it is another operator's.
     """
     best = {pair: max(e.score for e in items) for pair, items in template.items()}
-    strong = {pair for pair, score in best.items() if score >= TEMPLATE_CORE}
-    joined = supported_template_edges(dict.fromkeys(strong), same_text)
+    strong = {
+        (p, q)
+        for (p, q), score in best.items()
+        if score >= (TEMPLATE_SAME_TEXT if p in copiers and q in copiers else TEMPLATE_CORE)
+    }
+    close = {pair for pair in strong if best[pair] >= TEMPLATE_SAME_TEXT}
+    joined = supported_template_edges(dict.fromkeys(strong), same_text, close)
     if not joined:
         return TemplateGroups()
     if degree is None:
@@ -653,7 +679,8 @@ def cluster_networks(
             same_text.append((p, q))
 
     template = _persona_level(edges, persona_of, VERDICT_TEMPLATE)
-    groups_found = template_groups(template, _template_degree(personas, ads), capped, same_text)
+    copiers = {p for g in groups for p in g["personas"] if p != g["original"]}
+    groups_found = template_groups(template, _template_degree(personas, ads), capped, same_text, copiers)
     joined = groups_found.joined
     template_edges = []
     for (p, q), items in sorted(template.items()):
