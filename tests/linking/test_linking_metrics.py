@@ -116,7 +116,9 @@ def test_perfect_linking_scores_one_and_the_raw_network_ceiling_is_below_it(mark
         for ad in market.ads
         if big[ad.truth.scam_operator_id] > cap
     }
-    assert len(victims) > len({op for op, _ in victims}) >= 1, "an operator over the cap copying several victims"
+    assert len(victims) > len({op for op, _ in victims}) >= 1, (
+        "an operator over the cap copying several victims"
+    )
 
     def observable(ad):  # type: ignore[no-untyped-def]
         t = ad.truth
