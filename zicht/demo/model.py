@@ -39,9 +39,8 @@ ROLE_INDEPENDENT = "independent"
 ROLE_TELEFONIST = "telefonist_network"  # one number answers for 3-15 personas in several cities
 ROLE_TEMPLATE = "template_network"  # one text template posted under 5-30 different numbers
 ROLE_TOURING = "touring_group"  # 2-6 personas moving city to city together, week by week
-ROLE_SCAM = (
-    "scam"  # stolen photos, name, age in an operator's own text, unrelated numbers; never a real worker
-)
+# Stolen photos, name and age in an operator's own text under unrelated numbers; never a real worker.
+ROLE_SCAM = "scam"
 ROLES = (ROLE_INDEPENDENT, ROLE_TELEFONIST, ROLE_TEMPLATE, ROLE_TOURING, ROLE_SCAM)
 
 # Indicator codes the generator deliberately writes into ads (the catalogue in zicht.signals names them).

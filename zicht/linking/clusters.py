@@ -358,8 +358,13 @@ def _together(m1: Move, m2: Move) -> bool:
     return m1.left_day is None or m2.left_day is None or abs(m1.left_day - m2.left_day) <= MOVE_DAY_TOLERANCE
 
 
+def control_window(day: int) -> tuple[int, int]:
+    """First and last arrival day of a move out of a gemeente that a control there on ``day`` explains."""
+    return day - 1, day + MOVE_AFTER_CONTROL_DAYS
+
+
 def _after_control(m: Move, controls: Mapping[str, Sequence[int]]) -> bool:
-    return any(day - 1 <= m.day <= day + MOVE_AFTER_CONTROL_DAYS for day in controls.get(m.left, ()))
+    return any(first <= m.day <= last for first, last in map(control_window, controls.get(m.left, ())))
 
 
 def co_movement(
@@ -454,6 +459,14 @@ class LazyEvidence(Mapping):
         return repr(self._full())
 
 
+def _neighbours(pairs: Iterable[tuple[int, int]]) -> defaultdict[int, set[int]]:
+    out: defaultdict[int, set[int]] = defaultdict(set)
+    for p, q in pairs:
+        out[p].add(q)
+        out[q].add(p)
+    return out
+
+
 def supported_template_edges(
     template: Mapping[tuple[int, int], object],
     same_text: Iterable[tuple[int, int]] = (),
@@ -466,14 +479,7 @@ def supported_template_edges(
     slots), as a scam operator's copies of one stolen identity support its text filled in for another
     across them. Only those: a look-alike text would be supported by any copy pair of either side.
     """
-    neighbours: dict[int, set[int]] = defaultdict(set)
-    for p, q in template:
-        neighbours[p].add(q)
-        neighbours[q].add(p)
-    with_text: dict[int, set[int]] = defaultdict(set)
-    for p, q in same_text:
-        with_text[p].add(q)
-        with_text[q].add(p)
+    neighbours, with_text = _neighbours(template), _neighbours(same_text)
     out = set()
     for p, q in template:
         common = neighbours[p] & neighbours[q]
@@ -672,10 +678,11 @@ def cluster_networks(
     for (p, q), items in sorted(copies.items()):
         if original_of.get(p) in (p, q) or original_of.get(q) in (p, q):
             continue  # the presumed original stays out of the copiers' network
-        if not any(k.CHANNEL_TEXT in e.channels or k.CHANNEL_TEXT in e.hub_channels for e in items):
+        counted = any(k.CHANNEL_TEXT in e.channels for e in items)
+        if not counted and not any(k.CHANNEL_TEXT in e.hub_channels for e in items):
             continue  # the same photos in another text: someone else using the identity, not a repost
         copy_edges.append(PersonaEdge(p, q, "copy", max(e.score for e in items), LazyEvidence(items)))
-        if any(k.CHANNEL_TEXT in e.channels for e in items):
+        if counted:
             same_text.append((p, q))
 
     template = _persona_level(edges, persona_of, VERDICT_TEMPLATE)

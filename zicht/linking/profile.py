@@ -38,7 +38,7 @@ MIN_TEXT_SHINGLES = 8
 
 def day_number(when: datetime) -> int:
     """Days since 1970-01-01 of the Amsterdam date of ``when``."""
-    return (when.astimezone(TZ).date() - _EPOCH).days
+    return day_of_date(when.astimezone(TZ).date())
 
 
 def day_of_date(when: date) -> int:

@@ -21,12 +21,12 @@ from zicht.linking.clusters import (
     GROUP_CAPPED,
     GROUP_LOOSE,
     GROUP_NONE,
-    MOVE_AFTER_CONTROL_DAYS,
     TEMPLATE_CORE,
     AdNode,
     Clustering,
     Decision,
     Edge,
+    control_window,
     make_edge,
 )
 from zicht.linking.keys import contact_key
@@ -1094,7 +1094,7 @@ def control_days(store: Store) -> dict[str, list[int]]:
 def mark_moves_after_control(store: Store, gemeenten: Iterable[str], day: date) -> int:
     """Re-cluster, at the next run, the personas that left these gemeenten around an intervention that
     was just recorded or removed (whether their moving together counts has changed); returns the ads."""
-    first, last = day_of_date(day) - 1, day_of_date(day) + MOVE_AFTER_CONTROL_DAYS
+    first, last = control_window(day_of_date(day))
     with store.session() as s:
         conn = s.connection()
         personas = sorted(
