@@ -98,6 +98,36 @@ def test_an_ad_without_a_number_joins_only_an_unambiguous_persona() -> None:
     assert len({c.persona_of[1], c.persona_of[3], c.persona_of[4]}) == 3
 
 
+def test_two_ads_without_a_number_in_other_words_are_not_one_person() -> None:
+    """Two scam operators each post the same stolen photos once without a number, each in their own
+    text: the two ads must not become one person that joins both operators' networks."""
+    nodes = {
+        1: AdNode(1, 0, 5, ("phone:+31600000001",), "eva", 21),  # operator A
+        2: AdNode(2, 1, 6, (), "eva", 21),  # operator A, no number
+        3: AdNode(3, 0, 5, ("phone:+31600000003",), "eva", 21),  # operator B
+        4: AdNode(4, 1, 6, (), "eva", 21),  # operator B, no number
+        5: AdNode(5, 2, 7, ("phone:+31600000005",), "eva", 21),  # a third copy, nobody's text
+    }
+    edges = [
+        Edge(1, 2, "persona", 0.9, ("photo", "text")),
+        Edge(1, 3, "copy", 0.6, ("photo",)),
+        Edge(1, 4, "persona", 0.6, ("photo",)),
+        Edge(2, 3, "persona", 0.6, ("photo",)),
+        Edge(2, 4, "persona", 0.6, ("photo",)),  # same photos, other words
+        Edge(3, 4, "persona", 0.9, ("photo", "text")),
+        *(Edge(a, 5, "copy", 0.6, ("photo",)) for a in (1, 3)),
+        *(Edge(a, 5, "persona", 0.6, ("photo",)) for a in (2, 4)),
+    ]
+    c = cluster(nodes, edges)
+    assert c.persona_of[2] != c.persona_of[4]
+    assert c.network_of[1] == c.network_of[2]
+    assert c.network_of[3] == c.network_of[4] != c.network_of[1]
+    # In the same words, two ads without a number are one person (here: one that points to nobody else).
+    same = {1: AdNode(1, 0, 5, (), "eva", 21), 2: AdNode(2, 3, 8, (), "eva", 21)}
+    c = cluster(same, [Edge(1, 2, "persona", 0.9, ("photo", "text"))])
+    assert c.persona_of[1] == c.persona_of[2]
+
+
 def test_the_longest_lived_persona_of_a_copy_group_stays_out_of_the_copiers_network() -> None:
     nodes = {
         1: AdNode(1, 0, 40, ("phone:+31600000001",)),  # the original: one ad online 41 days
@@ -230,6 +260,27 @@ def test_leaving_together_right_after_a_control_is_not_group_travel() -> None:
     moves += [Move(1, 43, 38, "GM0606", "GM0518"), Move(2, 43, 38, "GM0606", "GM0518")]
     edges = co_movement(moves, {"GM0599": [29]})
     assert [(e.a, e.b, len(e.evidence["route"])) for e in edges] == [(1, 2, 2)]
+
+
+def test_two_copied_identities_moving_together_are_not_a_touring_group() -> None:
+    """Copied identities go where their operators post them: one shared move between two copiers of
+    other people's photos joins nothing; a real person moving with a copier still does."""
+    route = ((0, 6, "GM0935"), (7, 13, "GM0917"))
+    later = tuple((a + 1, b + 1, g) for a, b, g in route)
+    nodes = {
+        1: AdNode(1, 0, 60, ("phone:+31600000001",), "eva", 21, ((0, 60, "GM0363"),)),  # original
+        2: AdNode(2, 0, 13, ("phone:+31600000002",), "eva", 21, route),  # copier of 1
+        3: AdNode(3, 0, 60, ("phone:+31600000003",), "mila", 19, ((0, 60, "GM0599"),)),  # original
+        4: AdNode(4, 1, 14, ("phone:+31600000004",), "mila", 19, later),  # copier of 3
+    }
+    edges = [Edge(1, 2, "copy", 0.6, ("photo",)), Edge(3, 4, "copy", 0.6, ("photo",))]
+    c = cluster(nodes, edges)
+    assert [g["original"] for g in c.copy_groups] == [1, 3]
+    assert [m.persona_id for m in c.moves] == [2, 4]
+    assert c.network_of[2] != c.network_of[4]
+    nodes[4] = AdNode(4, 1, 14, ("phone:+31600000004",), "sara", 24, later)  # nobody's copy
+    c = cluster(nodes, edges[:1])
+    assert c.network_of[2] == c.network_of[4]  # one rare shared move is enough
 
 
 def test_copies_in_the_same_text_support_a_template_across_stolen_identities() -> None:

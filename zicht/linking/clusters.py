@@ -241,8 +241,10 @@ def cluster_personas(
 
     Links through a contact point come first. An ad without any contact point (its number only on a
     photo, say) then joins the persona its photos/text point to, but only when they point to exactly
-    one: an identity seen under several numbers must not be chained into one person through it. Those
-    ambiguous links are returned (they mean "same identity, other numbers": copies, for the network).
+    one: an identity seen under several numbers must not be chained into one person through it. Two
+    such ads are one person only when their text agrees too: the same stolen photos without a number
+    are posted by every operator who copies them, each in their own words. Those ambiguous links are
+    returned (they mean "same identity, other numbers": copies, for the network).
     """
     contact = set(k.CONTACT_CHANNELS)
     persona_edges = [e for e in edges if e.verdict == VERDICT_PERSONA]
@@ -264,7 +266,8 @@ def cluster_personas(
         if p is None or q is None or p == q:
             continue
         if not has_contact[p] and not has_contact[q]:
-            loose_edges.append((p, q, e.score))
+            if k.CHANNEL_TEXT in e.channels:
+                loose_edges.append((p, q, e.score))
         elif not has_contact[p]:
             anchors[p].add(q)
         elif not has_contact[q]:
@@ -687,6 +690,9 @@ def cluster_networks(
 
     template = _persona_level(edges, persona_of, VERDICT_TEMPLATE)
     copiers = {p for g in groups for p in g["personas"] if p != g["original"]}
+    # Two copied identities posting in the same towns is how their operators post, not two people
+    # travelling together: a co-move joins them only when at least one of the two is no copy.
+    co_moves = [e for e in co_moves if e.a not in copiers or e.b not in copiers]
     groups_found = template_groups(template, _template_degree(personas, ads), capped, same_text, copiers)
     joined = groups_found.joined
     template_edges = []
