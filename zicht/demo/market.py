@@ -828,6 +828,7 @@ class _Generator:
             if code in vocab.CUES:
                 in_dutch = rng.random() < 0.5 if mixed else nl
                 segs.insert(rng.randint(1, len(segs)), _Seg(_pick_phrase(rng, code, in_dutch), code))
+        segs[2:2] = [_Seg(sentence) for sentence in self._own_words(p, nl, third_person)]
         if third_person:
             line = vocab.SERVICES_LINE_THIRD
         else:
@@ -836,6 +837,18 @@ class _Generator:
         if rng.random() < 0.4:
             segs.append(_Seg(rng.choice(vocab.RATES_LINE_NL if nl else vocab.RATES_LINE_EN), where="rates"))
         return segs
+
+    def _own_words(self, p: _Persona, nl: bool, third_person: bool) -> list[str]:
+        """One or two sentences only this writer uses (see ``vocab.OWN_LEADS``), drawn from a stream
+        of her own so that the rest of the market is the same as without them."""
+        rng = _Rng(f"{self.seed}:own-words:{p.persona_id}")
+        lang = "nl" if nl else "en"
+        a, b = rng.sample(vocab.OWN_HOBBIES[lang], 2)
+        out = [rng.choice(vocab.OWN_LEADS[(lang, third_person)]).format(a=a, b=b)]
+        if not third_person and rng.random() < 0.7:
+            sentence, values = rng.choice(vocab.OWN_FAVOURITES[lang])
+            out.append(sentence.format(v=rng.choice(values)))
+        return out
 
     # -- rendering -----------------------------------------------------------------------------------------
 

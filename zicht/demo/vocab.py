@@ -68,6 +68,43 @@ BODY_NL = (
     "Douche en handdoeken zijn aanwezig.",
     "Ik ontvang in een rustige straat.",
 )
+# A writer's own words: what each advertiser says about herself beyond the stock phrases. Every
+# writer (a worker, an ad manager's template, a scam operator's house text) draws her own sentences
+# from these parts, so two writers rarely share them, as in a real market where texts are written by
+# many different people. Neutral on purpose: no ages, places, numbers or indicator cues.
+OWN_LEADS = {
+    ("nl", False): ("Ik hou van {a} en {b}.", "In mijn vrije tijd ben ik bezig met {a} en {b}.",
+                    "Naast dit werk doe ik aan {a} en {b}.", "Mijn hobby's zijn {a} en {b}."),
+    ("en", False): ("I enjoy {a} and {b}.", "In my free time I love {a} and {b}.",
+                    "Outside of this I spend my days on {a} and {b}.", "My hobbies are {a} and {b}."),
+    # Third-person texts: no pronoun (those are cues of their own, see ``CUES["THIRD_PERSON"]``).
+    ("nl", True): ("Hobby's: {a} en {b}.", "Vrije tijd: {a} en {b}."),
+    ("en", True): ("Hobbies: {a} and {b}.", "Free time: {a} and {b}."),
+}  # fmt: skip
+OWN_HOBBIES = {
+    "nl": ("koken", "dansen", "wandelen", "fietsen", "lezen", "zwemmen", "tuinieren", "schilderen",
+           "yoga", "films kijken", "winkelen", "tennis", "paardrijden", "fotografie", "zingen", "bakken",
+           "schaatsen", "pilates", "tekenen", "puzzelen", "borduren", "hardlopen", "gamen", "breien"),
+    "en": ("cooking", "dancing", "walking", "cycling", "reading", "swimming", "gardening", "painting",
+           "yoga", "watching films", "shopping", "tennis", "horse riding", "photography", "singing",
+           "baking", "skating", "pilates", "drawing", "puzzles", "embroidery", "running", "gaming",
+           "knitting"),
+}  # fmt: skip
+OWN_FAVOURITES = {
+    "nl": (("Mijn lievelingskleur is {v}.", ("blauw", "rood", "groen", "paars", "zwart", "wit", "roze", "geel")),
+           ("Mijn favoriete muziek is {v}.", ("jazz", "soul", "pop", "R&B", "klassiek", "house", "latin")),
+           ("Mijn favoriete seizoen is de {v}.", ("lente", "zomer", "herfst", "winter")),
+           ("Ik drink het liefst {v}.", ("thee", "koffie", "champagne", "rode wijn", "witte wijn", "cola")),
+           ("Mijn sterrenbeeld is {v}.", ("Ram", "Stier", "Tweelingen", "Kreeft", "Leeuw", "Maagd",
+                                          "Weegschaal", "Schorpioen", "Boogschutter", "Steenbok",
+                                          "Waterman", "Vissen"))),
+    "en": (("My favourite colour is {v}.", ("blue", "red", "green", "purple", "black", "white", "pink", "yellow")),
+           ("My favourite music is {v}.", ("jazz", "soul", "pop", "R&B", "classical", "house", "latin")),
+           ("My favourite season is {v}.", ("spring", "summer", "autumn", "winter")),
+           ("I like to drink {v}.", ("tea", "coffee", "champagne", "red wine", "white wine", "cola")),
+           ("My star sign is {v}.", ("Aries", "Taurus", "Gemini", "Cancer", "Leo", "Virgo", "Libra",
+                                     "Scorpio", "Sagittarius", "Capricorn", "Aquarius", "Pisces"))),
+}  # fmt: skip
 BODY_EN = (
     "I take my time, no rush with me.",
     "Respect and hygiene are very important to me.",
