@@ -60,6 +60,20 @@ def test_same_identity_under_unrelated_numbers_is_a_copy() -> None:
     assert "unrelated contact points" in v.reason
 
 
+def test_one_text_and_name_under_other_photos_is_a_template_not_a_copy() -> None:
+    """An ad manager's template filled in for two women who happen to share a name and age: each
+    with her own photos. A copy offers someone's identity, and the photos are that identity."""
+    a = make(1, text=TEXT_A, name="Emma", age=21, phones=(PHONE,), photos=((1, P1), (2, P2)))
+    b = make(2, text=TEXT_A, name="Emma", age=21, phones=(OTHER,), photos=((3, P3), (4, P4)))
+    v = verify_pair(a, b)
+    assert v is not None and v.verdict == VERDICT_TEMPLATE
+    assert "other photos" in v.reason
+    # Without photos on one side nothing says another person: still a copy.
+    c = make(3, text=TEXT_A, name="Emma", age=21, phones=(OTHER,))
+    v = verify_pair(a, c)
+    assert v is not None and v.verdict == VERDICT_COPY
+
+
 def test_same_text_for_another_person_is_a_template() -> None:
     a = make(1, text=TEXT_A, name="Kelly", age=21, place="Venlo", phones=(PHONE,))
     b = make(2, text=TEXT_A, name="Nadia", age=29, place="Sittard", phones=(OTHER,))

@@ -5,4 +5,4 @@ and respected. See docs/linking.md.
 """
 
 # Stored with every result of the stage; a change re-profiles every ad on the next run.
-LINKING_VERSION = "linking-2"
+LINKING_VERSION = "linking-3"

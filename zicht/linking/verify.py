@@ -528,7 +528,14 @@ def verify_pair(
         else:
             verdict, reason = VERDICT_PERSONA, "shared contact point, nothing says another person"
     elif conflict:
-        if (strong or same_text or copied_text) and identity == "same":
+        if strong and identity == "same":
+            verdict = VERDICT_COPY
+            reason = "same identity (photos/text, name/age) under unrelated contact points"
+        elif (same_text or copied_text) and identity == "same" and disjoint and not text_hub:
+            # Other photos on both sides: one text filled in for two people who happen to share a
+            # name and age (an ad manager's template), not one person's identity offered again.
+            verdict, reason = VERDICT_TEMPLATE, "same text filled in for another person (other photos)"
+        elif (same_text or copied_text) and identity == "same":
             verdict = VERDICT_COPY
             reason = "same identity (photos/text, name/age) under unrelated contact points"
         elif strong and identity == "unknown":

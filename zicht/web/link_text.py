@@ -38,6 +38,9 @@ REASONS: dict[str, str] = {
     ),
     "same photos under unrelated contact points": N_("same photos under unrelated contact points"),
     "same text filled in for another person": N_("same text filled in for another person"),
+    "same text filled in for another person (other photos)": N_(
+        "same text filled in for another person (other photos)"
+    ),
     "something shared, not enough to link": N_("something shared, not enough to link"),
     "same photos or text, same name/age, no conflicting contact": N_(
         "same photos or text, same name/age, no conflicting contact"
