@@ -109,6 +109,11 @@ def build_offline_store(
     t = time.perf_counter()
     r = process(store, photos=False)
     say(f"{r.extracted} versions extracted, {r.scored} scored ({time.perf_counter() - t:.0f} s)")
+    # Recorded before linking, as ``zicht demo`` records it before its crawl: moves right after a
+    # control are not group travel (``zicht.linking.clusters.MOVE_AFTER_CONTROL_DAYS``).
+    recorded = record_demo_intervention(store, market)
+    if recorded is not None:
+        say(f"simulated control action recorded as intervention #{recorded.id} ({recorded.day})")
     t = time.perf_counter()
     lr = link(store)
     say(
@@ -119,9 +124,6 @@ def build_offline_store(
     truth = store.data_dir / TRUTH_FILE
     write_truth(market, truth)
     say(f"ground truth in {truth}")
-    recorded = record_demo_intervention(store, market)
-    if recorded is not None:
-        say(f"simulated control action recorded as intervention #{recorded.id} ({recorded.day})")
     return truth
 
 
