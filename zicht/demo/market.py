@@ -8,7 +8,8 @@ by ads, steered towards the target as ads are produced, so even a small market h
 
 Texts are assembled from ``zicht.demo.vocab``: neutral sentences never contain cue vocabulary, and
 every cue sentence that goes in is recorded as a ``Cue`` in the truth, so the truth is exactly what was
-written.
+written. Besides the stock sentences every writer has one or two of her own (``_own_words``): with
+stock sentences only, unrelated texts read alike at national scale, which no real market does.
 """
 
 from __future__ import annotations
