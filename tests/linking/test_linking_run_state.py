@@ -3,6 +3,7 @@ a failure in a worker process a store that the next run completes to the result 
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -10,12 +11,24 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, insert, select, update
 
-from zicht.linking import run, verify
+from zicht.linking import LINKING_VERSION, run, verify
 from zicht.linking.run import LinkSettings, link
 from zicht.pipeline import process
 from zicht.sources.types import ParsedAd
 from zicht.store import linking as sql
-from zicht.store.models import Ad, AdPhoto, Link, LinkAd, LinkKey, LinkNetwork, LinkPersona, Photo
+from zicht.store.models import (
+    Ad,
+    AdPhoto,
+    Extraction,
+    Link,
+    LinkAd,
+    LinkChange,
+    LinkKey,
+    LinkNetwork,
+    LinkPersona,
+    LinkState,
+    Photo,
+)
 from zicht.store.store import IngestItem, Store
 
 T0 = datetime(2026, 10, 5, 10, 0, tzinfo=UTC)
@@ -234,3 +247,48 @@ def test_a_control_recorded_or_removed_later_re_decides_who_moved_together(store
     assert delete_intervention(store, item.id)
     increment_equals_rebuild()
     assert together()
+
+
+def _listed(store: Store) -> list[int | None]:
+    with store.session() as s:
+        return sorted(s.scalars(select(LinkChange.ad_id)), key=lambda a: -1 if a is None else a)
+
+
+def test_an_increment_compares_only_the_ads_the_database_listed_as_changed(store: Store) -> None:
+    """The triggers of migration 0010 list every new ad, new current version and new extraction,
+    whoever writes them; an increment checks those instead of every ad in the store."""
+    assert _listed(store) == [None]  # a new store: nothing known yet, the first run looks at all
+    ids = _ingest(store, [_ad(0, SHARED), _ad(1, SHARED), _ad(2, "+31600000002")])
+    assert link(store, settings=SETTINGS).profiled == 3
+    assert _listed(store) == []
+    assert link(store, settings=SETTINGS).profiled == 0
+
+    new = _ingest(store, [_ad(3, "+31600000003")], day=1)
+    _ingest(store, [dataclasses.replace(_ad(1, SHARED), text=TEXTS[4])], day=2)  # an edit: a new version
+    with store.session() as s:  # facts made again (a new extractor) for ad 2's current version
+        version = s.scalar(select(Ad.current_version_id).where(Ad.id == ids[2]))
+        later = datetime.now(UTC) + timedelta(minutes=1)
+        s.execute(update(Extraction).where(Extraction.ad_version_id == version).values(created_at=later))
+    listed = set(_listed(store))
+    assert {new[0], ids[1], ids[2]} <= listed and ids[0] not in listed
+    report = link(store, settings=SETTINGS)
+    assert report.profiled == 3 and _listed(store) == []
+    incremental = _snapshot(store)
+    link(store, full=True, settings=SETTINGS)
+    assert _snapshot(store) == incremental
+
+
+def test_a_run_that_stops_while_profiling_makes_the_next_one_look_at_every_ad(store: Store) -> None:
+    ids = _ingest(store, [_ad(0, SHARED), _ad(1, "+31600000001")])
+    link(store, settings=SETTINGS)
+    with store.session() as s:  # a stamp no trigger saw change (a damaged row)
+        s.execute(update(LinkAd).where(LinkAd.ad_id == ids[1]).values(version_stamp=-1))
+        s.execute(update(LinkState).values(value=""))  # what a run leaves when it stops midway
+    assert sql.ads_needing_profiles(store, LINKING_VERSION).ad_ids == [ids[1]]
+    assert link(store, settings=SETTINGS).profiled == 1
+    with store.session() as s:
+        assert s.scalar(select(LinkState.value)) == LINKING_VERSION
+    # A profile marked as of another linking version is made again, listed or not.
+    with store.session() as s:
+        s.execute(update(LinkAd).where(LinkAd.ad_id == ids[0]).values(linking_version="damaged"))
+    assert sql.ads_needing_profiles(store, LINKING_VERSION).ad_ids == [ids[0]]

@@ -280,7 +280,8 @@ def _profile(
     """Profiles and keys of new and changed ads. With many ads, worker processes read the ads and
     build the profiles while this one writes them, batch by batch in ad id order."""
     full = graph is not None
-    ids = sql.ads_needing_profiles(store, LINKING_VERSION)
+    work = sql.ads_needing_profiles(store, LINKING_VERSION, everything=full)
+    ids = work.ad_ids
     touched: set[int] = set()
     batches = [ids[i : i + settings.batch] for i in range(0, len(ids), settings.batch)]
     pool = _pool(settings, store, (set(), full)) if len(ids) >= settings.parallel_from else None
@@ -312,6 +313,7 @@ def _profile(
         drain(0)
     finally:
         _close_pool(pool)
+    sql.profiles_done(store, work, LINKING_VERSION)
     report.keys_touched = len(touched)
     return touched
 

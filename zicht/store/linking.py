@@ -43,6 +43,7 @@ from zicht.store.models import (
     Intervention,
     Link,
     LinkAd,
+    LinkChange,
     LinkDecision,
     LinkHub,
     LinkKey,
@@ -50,6 +51,7 @@ from zicht.store.models import (
     LinkNetwork,
     LinkPersona,
     LinkRole,
+    LinkState,
     Photo,
     Site,
 )
@@ -248,28 +250,98 @@ def clear_all(store: Store) -> None:
             s.connection().execute(delete(model))
 
 
-def ads_needing_profiles(store: Store, linking_version: str) -> list[int]:
-    """Ads never profiled, profiled by another version, or changed since (new current version or facts)."""
+@dataclass
+class ProfileWork:
+    """The ads to profile, and the ``link_changes`` rows read to find them (cleared by
+    ``profiles_done`` once their profiles are stored)."""
+
+    ad_ids: list[int]
+    change_seqs: list[int]  # SQLite: only the highest
+    everything: bool  # every ad was looked at (first run, rebuild, another linking version)
+
+
+def ads_needing_profiles(store: Store, linking_version: str, *, everything: bool = False) -> ProfileWork:
+    """Ads never profiled, profiled by another version, or changed since (new current version or facts).
+
+    Only the ads listed in ``link_changes`` can have changed (the triggers of migration 0010 list
+    every new ad, new current version and new extraction), so an increment checks those and the
+    profiles stored by another version (indexed); every ad is looked at when asked, when the table
+    says so (a row without an ad) or when the last run that finished profiling was of another
+    linking version."""
     with store.session() as s:
+        conn = s.connection()
+        # The numbers first, then what they list (each read may see a later commit: never the reverse).
+        if conn.dialect.name == "sqlite":
+            top = conn.scalar(select(func.max(LinkChange.seq)))
+            seqs = [] if top is None else [top]  # (see ``profiles_done``)
+        else:
+            seqs = list(conn.scalars(select(LinkChange.seq)))
+            top = max(seqs, default=None)
+        listed = select(LinkChange.ad_id).where(LinkChange.seq <= (top or 0)).distinct()
+        state = conn.scalar(select(LinkState.value).where(LinkState.name == "linking_version"))
+        flagged = conn.scalar(
+            select(LinkChange.seq).where(LinkChange.seq <= (top or 0), LinkChange.ad_id.is_(None)).limit(1)
+        )
+        everything = everything or state != linking_version or flagged is not None
+        needed = or_(
+            LinkAd.ad_id.is_(None),
+            LinkAd.linking_version != linking_version,
+            LinkAd.version_stamp != Ad.current_version_id,
+            and_(
+                Extraction.created_at.is_not(None),
+                or_(LinkAd.facts_stamp.is_(None), LinkAd.facts_stamp < Extraction.created_at),
+            ),
+        )
         q = (
             select(Ad.id)
             .outerjoin(LinkAd, LinkAd.ad_id == Ad.id)
             .outerjoin(Extraction, Extraction.ad_version_id == Ad.current_version_id)
-            .where(
-                Ad.current_version_id.is_not(None),
-                or_(
-                    LinkAd.ad_id.is_(None),
-                    LinkAd.linking_version != linking_version,
-                    LinkAd.version_stamp != Ad.current_version_id,
-                    and_(
-                        Extraction.created_at.is_not(None),
-                        or_(LinkAd.facts_stamp.is_(None), LinkAd.facts_stamp < Extraction.created_at),
-                    ),
-                ),
-            )
-            .order_by(Ad.id)
+            .where(Ad.current_version_id.is_not(None), needed)
         )
-        return list(s.connection().scalars(q))
+        if everything:
+            # A run that stops before ``profiles_done`` leaves no version behind that matches: the next
+            # run looks at every ad again.
+            _set_state(conn, "linking_version", "")
+            ids = list(conn.scalars(q.order_by(Ad.id)))
+        else:
+            # Listed as changed, or stored by another linking version (a damaged profile marked so).
+            candidates = {ad for ad in conn.scalars(listed) if ad is not None}
+            candidates.update(
+                conn.scalars(
+                    select(LinkAd.ad_id).where(
+                        or_(
+                            LinkAd.linking_version < linking_version, LinkAd.linking_version > linking_version
+                        )
+                    )
+                )
+            )
+            ids = []
+            for chunk in _chunks(sorted(candidates)):
+                ids.extend(conn.scalars(q.where(Ad.id.in_(chunk))))
+            ids.sort()
+    return ProfileWork(ids, seqs, everything)
+
+
+def profiles_done(store: Store, work: ProfileWork, linking_version: str) -> None:
+    """The profiles of ``work`` are stored: forget the changes read to find them (not those written
+    since) and, after a run that looked at every ad, record the linking version it profiled with."""
+    with store.session() as s:
+        conn = s.connection()
+        if conn.dialect.name == "sqlite":
+            # One writer at a time: every row numbered below the highest one read was committed
+            # before it, and was read too.
+            if work.change_seqs:
+                conn.execute(delete(LinkChange).where(LinkChange.seq <= max(work.change_seqs)))
+        else:  # a lower number can still be in a transaction that commits later: only those read
+            for chunk in _chunks(work.change_seqs, 10 * CHUNK):
+                conn.execute(delete(LinkChange).where(LinkChange.seq.in_(chunk)))
+        if work.everything:
+            _set_state(conn, "linking_version", linking_version)
+
+
+def _set_state(conn, name: str, value: str) -> None:  # type: ignore[no-untyped-def]
+    if conn.execute(update(LinkState).where(LinkState.name == name).values(value=value)).rowcount == 0:
+        conn.execute(insert(LinkState).values(name=name, value=value))
 
 
 @dataclass
