@@ -142,8 +142,12 @@ class LinkingMetrics:
         }
 
 
-def linking_metrics(truth: GroundTruth, assignments: Iterable, *, examples: int = 5) -> LinkingMetrics:
-    """Score stored assignments (``StoredAssignment``) against the truth; see the module for which truth."""
+def linking_metrics(
+    truth: GroundTruth, assignments: Iterable, *, examples: int = 5, text_cap: int | None = None
+) -> LinkingMetrics:
+    """Score stored assignments (``StoredAssignment``) against the truth; see the module for which truth.
+
+    ``text_cap``: the text hub cap the observable truth assumes (default: linking's own)."""
     persona: dict[tuple[str, str], Hashable] = {}
     network: dict[tuple[str, str], Hashable] = {}
     in_truth = 0
@@ -165,7 +169,7 @@ def linking_metrics(truth: GroundTruth, assignments: Iterable, *, examples: int 
         seen[key] = (t.network_id, t.scam_operator_id, t.copied_from_persona)
         if t.scam_operator_id:
             operator[key] = t.scam_operator_id
-    observable = observable_networks(seen, DEFAULT_HUB_CAPS[CHANNEL_TEXT])
+    observable = observable_networks(seen, text_cap or DEFAULT_HUB_CAPS[CHANNEL_TEXT])
     return LinkingMetrics(
         linked=True,
         truth_ads=in_truth,
