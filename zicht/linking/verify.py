@@ -528,14 +528,11 @@ def verify_pair(
         else:
             verdict, reason = VERDICT_PERSONA, "shared contact point, nothing says another person"
     elif conflict:
-        if strong and identity == "same":
-            verdict = VERDICT_COPY
-            reason = "same identity (photos/text, name/age) under unrelated contact points"
-        elif (same_text or copied_text) and identity == "same" and disjoint and not text_hub:
+        if (same_text or copied_text) and identity == "same" and disjoint and not strong:
             # Other photos on both sides: one text filled in for two people who happen to share a
             # name and age (an ad manager's template), not one person's identity offered again.
             verdict, reason = VERDICT_TEMPLATE, "same text filled in for another person (other photos)"
-        elif (same_text or copied_text) and identity == "same":
+        elif (strong or same_text or copied_text) and identity == "same":
             verdict = VERDICT_COPY
             reason = "same identity (photos/text, name/age) under unrelated contact points"
         elif strong and identity == "unknown":
