@@ -283,9 +283,13 @@ def ads_needing_profiles(store: Store, linking_version: str, *, everything: bool
             select(LinkChange.seq).where(LinkChange.seq <= (top or 0), LinkChange.ad_id.is_(None)).limit(1)
         )
         everything = everything or state != linking_version or flagged is not None
+        # (as two ranges, so that ``ix_link_ads_version`` finds them without reading every profile)
+        other_version = or_(
+            LinkAd.linking_version < linking_version, LinkAd.linking_version > linking_version
+        )
         needed = or_(
             LinkAd.ad_id.is_(None),
-            LinkAd.linking_version != linking_version,
+            other_version,
             LinkAd.version_stamp != Ad.current_version_id,
             and_(
                 Extraction.created_at.is_not(None),
@@ -306,15 +310,7 @@ def ads_needing_profiles(store: Store, linking_version: str, *, everything: bool
         else:
             # Listed as changed, or stored by another linking version (a damaged profile marked so).
             candidates = {ad for ad in conn.scalars(listed) if ad is not None}
-            candidates.update(
-                conn.scalars(
-                    select(LinkAd.ad_id).where(
-                        or_(
-                            LinkAd.linking_version < linking_version, LinkAd.linking_version > linking_version
-                        )
-                    )
-                )
-            )
+            candidates.update(conn.scalars(select(LinkAd.ad_id).where(other_version)))
             ids = []
             for chunk in _chunks(sorted(candidates)):
                 ids.extend(conn.scalars(q.where(Ad.id.in_(chunk))))
