@@ -56,3 +56,17 @@ def test_without_enough_prices_low_price_is_not_evaluated(store: Store) -> None:
     process(store, photos=False)
     (hit,) = _low_price_hits(store, "2")
     assert hit.detail["evaluated"] is False and hit.weight == 0
+
+
+def test_progress_counts_towards_the_versions_to_score(store: Store) -> None:
+    store.ingest([IngestItem(_ad(i, 150), T0, "test") for i in range(5)])
+    events: list[tuple[str, int, int]] = []
+    process(store, photos=False, on_progress=lambda *e: events.append(e))
+    assert [e for e in events if e[0] == "signals"] == [("signals", 5, 5)]
+    store.ingest([IngestItem(_ad(9, 120), T0, "test")])
+    events.clear()
+    process(store, photos=False, on_progress=lambda *e: events.append(e))
+    assert [e for e in events if e[0] in ("extraction", "signals")] == [
+        ("extraction", 1, 1),
+        ("signals", 1, 1),
+    ]

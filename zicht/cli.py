@@ -94,13 +94,19 @@ def progress() -> Progress:
     )
 
 
+CRAWL_LABELS = {"listing": "listing pages", "ad": "ad pages", "image": "photos"}
+
+
 def stage_progress(bar: Progress, labels: dict[str, str] | None = None, prefix: str = ""):  # type: ignore[no-untyped-def]
     """A ``(event, done, total)`` callback that keeps one progress bar per event."""
     tasks: dict[str, TaskID] = {}
 
     def on_progress(event: str, done: int, total: int) -> None:
         if event not in tasks:
-            tasks[event] = bar.add_task(prefix + (labels or {}).get(event, event), total=total or None)
+            site, sep, kind = event.rpartition(": ")  # "site: kind" from a multi-site crawl
+            tasks[event] = bar.add_task(
+                prefix + site + sep + (labels or {}).get(kind, kind), total=total or None
+            )
         bar.update(tasks[event], completed=done, total=total or None)
 
     return on_progress
@@ -233,7 +239,11 @@ def crawl(
         for name in names:
             with progress() as bar:
                 summary = crawl_site(
-                    store, name, cfg, on_progress=stage_progress(bar, prefix=f"{name}: "), max_pages=max_pages
+                    store,
+                    name,
+                    cfg,
+                    on_progress=stage_progress(bar, CRAWL_LABELS, prefix=f"{name}: "),
+                    max_pages=max_pages,
                 )
             console.print(str(summary))
 
@@ -609,7 +619,7 @@ def demo(
                     seed=seed, n_ads=ads, weeks=weeks, crawl_every_days=every, intervention=intervention
                 ),
                 on_stage=lambda msg: bar.console.print(f"[bold]»[/] {msg}"),
-                on_progress=stage_progress(bar),
+                on_progress=stage_progress(bar, CRAWL_LABELS),
             )
         pages = sum(s.fetched for s in report.summaries)
         console.print(

@@ -87,14 +87,19 @@ def process_photos(store: Store, report: ProcessReport, *, on_progress: Progress
     """
     version = photos_version(ocr)
     done = 0
+    total = stages.count_versions_without_photos(store) if on_progress else 0
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ocr") as reader:
         for batch in stages.image_urls_without_photo(store):
             pages, photo_ids, new = _photos_of(store, batch, version, ocr)
             for chunk in _hashed_one_ahead(store, new, reader if ocr else None):
                 photo_ids.update(_save_chunk(store, chunk, report, version))
-                if on_progress:
-                    ready = sum(1 for *_, url in batch if (p := pages[url]) is None or p.sha256 in photo_ids)
-                    on_progress("photos", done + ready, 0)
+                if on_progress:  # ad versions whose every photo is hashed and read
+                    waiting = {
+                        v
+                        for v, _, url in batch
+                        if (p := pages[url]) is not None and p.sha256 not in photo_ids
+                    }
+                    on_progress("photos", done + len({v for v, *_ in batch} - waiting), total)
             links: list[tuple[int, int, str, int | None]] = []
             for version_id, position, url in batch:
                 page = pages[url]
@@ -102,9 +107,9 @@ def process_photos(store: Store, report: ProcessReport, *, on_progress: Progress
                     report.photos_missing += 1
                 links.append((version_id, position, url, None if page is None else photo_ids[page.sha256]))
             stages.link_photos(store, links)
-            done += len(batch)
+            done += len({v for v, *_ in batch})
             if on_progress:
-                on_progress("photos", done, 0)
+                on_progress("photos", done, max(total, done))
         if ocr:  # photos stored by an older photo/OCR version (or without OCR): read them again
             for rows in stages.photos_made_by_other_version(store, version):
                 stale = [p for _, raw_id in rows if (p := store.get_raw_page(raw_id)) is not None]
@@ -314,6 +319,7 @@ def process_signals(store: Store, report: ProcessReport, *, on_progress: Progres
     catalogue = load_catalogue()
     medians: dict[str | None, float] | None = None
     done = 0
+    total = stages.count_needing_scores(store, catalogue.version) if on_progress else 0
     for batch in stages.versions_needing_scores(store, catalogue.version):
         if medians is None:
             medians = price_medians(store)
@@ -355,4 +361,4 @@ def process_signals(store: Store, report: ProcessReport, *, on_progress: Progres
         done += len(rows)
         report.scored += len(rows)
         if on_progress:
-            on_progress("signals", done, 0)
+            on_progress("signals", done, max(total, done))

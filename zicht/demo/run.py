@@ -140,11 +140,22 @@ def run_demo(
             clock.set_day(day)
             say(f"Crawling the demo sites as on {market.date_of(day):%A %d %B %Y} (day {day})")
             for name in SITES:
-                report.summaries.append(crawl_site(store, name, config, now=clock, on_progress=on_progress))
+                report.summaries.append(
+                    crawl_site(store, name, config, now=clock, on_progress=_per_site(on_progress, name))
+                )
     finally:
         server.stop()
     report.seconds = time.perf_counter() - t0
     return report
+
+
+def _per_site(
+    on_progress: Callable[[str, int, int], None] | None, site: str
+) -> Callable[[str, int, int], None] | None:
+    """One progress bar per site and kind of page (the bars are reused day after day)."""
+    if on_progress is None:
+        return None
+    return lambda kind, done, total: on_progress(f"{site}: {kind}", done, total)
 
 
 def default_demo_db(root: Path) -> str:

@@ -312,8 +312,8 @@ class _SiteWalk:
         self.since_stats = 0
         self.fresh_seen: set[str] = set()
         counts = store.task_counts(run_id)
-        self.total = sum(counts.values())
-        self.done = self.total - counts.get("pending", 0)
+        # Per kind (listing, ad, image), so each progress bar counts its own pages.
+        self.done, self.total = store.task_progress(run_id)
         # Only tasks that were pending when this process began can have evidence stored already.
         self.check_until = 0
         if resumed and counts.get("pending"):
@@ -386,13 +386,13 @@ class _SiteWalk:
                 self._flush()
 
     def _tick(self, kind: str) -> None:
-        self.done += 1
+        self.done[kind] = self.done.get(kind, 0) + 1
         self.since_stats += 1
         if self.since_stats >= STATS_EVERY:
             self.since_stats = 0
             self.store.update_run_stats(self.run_id, self.summary.as_stats())
         if self.on_progress:
-            self.on_progress(kind, self.done, self.total)
+            self.on_progress(kind, self.done[kind], self.total.get(kind, 0))
 
     def _is_complete(self) -> bool:
         s = self.summary
@@ -437,7 +437,9 @@ class _SiteWalk:
         new_fresh = fresh - self.fresh_seen
         self.fresh_seen |= new_fresh
         self.summary.skipped_fresh += len(new_fresh)
-        added = self.store.add_tasks(self.run_id, [(u, "ad", url) for u in ad_urls if u not in fresh])
+        self._count(
+            "ad", self.store.add_tasks(self.run_id, [(u, "ad", url) for u in ad_urls if u not in fresh])
+        )
         if parsed.next_url and parsed.next_url not in self.seeds:
             if not self.follow_next:
                 self.summary.listing_truncated += 1
@@ -445,8 +447,7 @@ class _SiteWalk:
                 self.summary.listing_truncated += 1
                 self.summary.error(url, f"listing page limit ({self.config.max_listing_pages}) reached")
             else:
-                added += self.store.add_tasks(self.run_id, [(parsed.next_url, "listing", url)])
-        self.total += added
+                self._count("listing", self.store.add_tasks(self.run_id, [(parsed.next_url, "listing", url)]))
         self.store.set_task(self.run_id, url, "done")
 
     def _pending_listings(self) -> int:
@@ -502,8 +503,13 @@ class _SiteWalk:
         wanted = [u for u in dict.fromkeys(images[: self.config.max_images_per_ad]) if u.startswith("http")]
         known = self.store.fetched_since(wanted, datetime.min.replace(tzinfo=UTC)) if wanted else set()
         self.summary.images_known += len(known)
-        added = self.store.add_tasks(self.run_id, [(u, "image", ad_url) for u in wanted if u not in known])
-        self.total += added
+        self._count(
+            "image",
+            self.store.add_tasks(self.run_id, [(u, "image", ad_url) for u in wanted if u not in known]),
+        )
+
+    def _count(self, kind: str, added: int) -> None:
+        self.total[kind] = self.total.get(kind, 0) + added
 
     def _image(self, url: str, stored: tuple[int, bytes] | None) -> None:
         got = self._get(url, "image", stored)

@@ -11,7 +11,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import delete, insert, or_, select, update
+from sqlalchemy import ColumnElement, String, and_, cast, delete, func, insert, or_, select, update
 
 from zicht.settings import load_secret, pseudonym
 from zicht.store.models import (
@@ -158,8 +158,6 @@ def versions_needing_extraction(
 
 
 def count_needing_extraction(store: Store, extractor_version: str) -> int:
-    from sqlalchemy import func
-
     with store.session() as s:
         return (
             s.scalar(
@@ -272,14 +270,7 @@ def versions_needing_scores(
                 .add_columns(Extraction.facts)
                 .join(Extraction, Extraction.ad_version_id == AdVersion.id)
                 .outerjoin(Score, Score.ad_version_id == AdVersion.id)
-                .where(
-                    AdVersion.id > last_id,
-                    or_(
-                        Score.ad_version_id.is_(None),
-                        Score.catalogue_version != catalogue_version,
-                        Score.created_at < Extraction.created_at,
-                    ),
-                )
+                .where(AdVersion.id > last_id, _needs_score(catalogue_version))
                 .order_by(AdVersion.id)
                 .limit(batch)
             )
@@ -288,6 +279,27 @@ def versions_needing_scores(
             return
         last_id = rows[-1][0].id
         yield rows
+
+
+def _needs_score(catalogue_version: str) -> ColumnElement[bool]:
+    return or_(
+        Score.ad_version_id.is_(None),
+        Score.catalogue_version != catalogue_version,
+        Score.created_at < Extraction.created_at,
+    )
+
+
+def count_needing_scores(store: Store, catalogue_version: str) -> int:
+    """How many versions ``versions_needing_scores`` will yield (for the progress bar)."""
+    with store.session() as s:
+        q = (
+            select(func.count())
+            .select_from(AdVersion)
+            .join(Extraction, Extraction.ad_version_id == AdVersion.id)
+            .outerjoin(Score, Score.ad_version_id == AdVersion.id)
+            .where(_needs_score(catalogue_version))
+        )
+        return s.scalar(q) or 0
 
 
 def rates_by_police_unit(store: Store, batch: int = 5000) -> Iterator[tuple[str | None, list]]:
@@ -372,6 +384,22 @@ def image_urls_without_photo(store: Store, batch: int = 500) -> Iterator[list[tu
         out = [(vid, pos, url) for vid, images in versions for pos, url in enumerate(images or [])]
         if out:
             yield out
+
+
+def _has_images() -> ColumnElement[bool]:
+    return and_(AdVersion.images.is_not(None), cast(AdVersion.images, String) != "[]")
+
+
+def count_versions_without_photos(store: Store) -> int:
+    """Versions with images whose photos are not linked yet (for the progress bar)."""
+    with store.session() as s:
+        q = (
+            select(func.count())
+            .select_from(AdVersion)
+            .outerjoin(AdPhoto, AdPhoto.ad_version_id == AdVersion.id)
+            .where(AdPhoto.ad_version_id.is_(None), _has_images())
+        )
+        return s.scalar(q) or 0
 
 
 def stored_image(store: Store, url: str) -> RawPage | None:

@@ -295,6 +295,22 @@ class Store:
             )
             return {status: n for status, n in rows}
 
+    def task_progress(self, run_id: int) -> tuple[dict[str, int], dict[str, int]]:
+        """Tasks done and tasks in all, per kind (listing, ad, image)."""
+        done: dict[str, int] = {}
+        total: dict[str, int] = {}
+        with self.session() as s:
+            rows = s.execute(
+                select(CrawlTask.kind, CrawlTask.status, func.count())
+                .where(CrawlTask.run_id == run_id)
+                .group_by(CrawlTask.kind, CrawlTask.status)
+            )
+            for kind, status, n in rows:
+                total[kind] = total.get(kind, 0) + n
+                if status != "pending":
+                    done[kind] = done.get(kind, 0) + n
+        return done, total
+
     def fetched_since(self, urls: Sequence[str], since: datetime) -> set[str]:
         """Urls with a successful fetch at or after ``since`` (the freshness window)."""
         found: set[str] = set()
