@@ -6,11 +6,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
+import click
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from typer.core import TyperGroup
 
 from zicht import __version__
 from zicht.cli_interventions import intervention_app
@@ -18,7 +20,29 @@ from zicht.cli_link import link_app
 from zicht.cli_regions import region_app
 from zicht.cli_watches import alerts_command, print_check_report, watch_app
 
+
+class ZichtGroup(TyperGroup):
+    """Turns a database that stays locked (or a lost connection) anywhere in any command into the
+    one-line error ``fail`` prints, instead of a long traceback. The transaction in flight was rolled
+    back (``Store.session``), so what was stored before is kept."""
+
+    def invoke(self, ctx: click.Context):  # type: ignore[no-untyped-def]
+        from sqlalchemy.exc import OperationalError
+
+        from zicht.store.db import DatabaseError
+        from zicht.store.store import translate_operational
+
+        try:
+            return super().invoke(ctx)
+        except DatabaseError as exc:
+            fail(str(exc))
+        except OperationalError as exc:
+            obj = ctx.obj if isinstance(ctx.obj, Ctx) else None
+            fail(str(translate_operational(exc, obj.db if obj else None)))
+
+
 app = typer.Typer(
+    cls=ZichtGroup,
     name="zicht",
     help="Zicht: collect, keep and explain sex-work ads for control teams. Every signal is advice to a person.",
     no_args_is_help=True,
@@ -170,19 +194,47 @@ def import_(
         list[str] | None,
         typer.Option("--map", help="FIELD=COLUMN when the file names a canonical field differently."),
     ] = None,
-    purpose: Annotated[str | None, typer.Option("--purpose", envvar="ZICHT_PURPOSE")] = None,
-    legal_basis: Annotated[str | None, typer.Option("--legal-basis", envvar="ZICHT_LEGAL_BASIS")] = None,
+    purpose: Annotated[
+        str | None,
+        typer.Option(
+            "--purpose",
+            envvar="ZICHT_PURPOSE",
+            help="Required (or set ZICHT_PURPOSE): why these ads are collected (AVG art. 9).",
+            show_envvar=False,
+        ),
+    ] = None,
+    legal_basis: Annotated[
+        str | None,
+        typer.Option(
+            "--legal-basis",
+            envvar="ZICHT_LEGAL_BASIS",
+            help="Required (or set ZICHT_LEGAL_BASIS): the legal ground for processing them.",
+            show_envvar=False,
+        ),
+    ] = None,
+    contact: Annotated[
+        str | None,
+        typer.Option(
+            "--contact",
+            envvar="ZICHT_CONTACT",
+            help="E-mail address put in the user agent when photos are fetched from URLs.",
+            show_envvar=False,
+        ),
+    ] = None,
 ) -> None:
-    """Import ads from a table. Fields: id, url, posted_at, title, text, location, age, phone, email, images."""
+    """Import ads from a table. Fields: id, url, posted_at, title, text, location, age, phone, email, images.
+
+    Photos (file paths or URLs) are read or fetched and kept as evidence for `zicht process`."""
+    from zicht.sources.import_images import import_policy
     from zicht.sources.table_import import ImportError_, import_table, parse_mapping
 
     purpose = _require(purpose, "purpose", "ZICHT_PURPOSE")
     legal_basis = _require(legal_basis, "legal basis", "ZICHT_LEGAL_BASIS")
+    labels = {"read": f"Reading {file.name}", "images": "Photos", "store": "Storing ads"}
     with open_store(ctx) as store:
         try:
             mapping = parse_mapping(map_ or [])
             with progress() as bar:
-                task = bar.add_task(f"Importing {file.name}", total=None)
                 report = import_table(
                     store,
                     file,
@@ -192,23 +244,50 @@ def import_(
                     mapping=mapping,
                     purpose=purpose,
                     legal_basis=legal_basis,
-                    on_progress=lambda done, total: bar.update(task, completed=done, total=total),
+                    on_progress=stage_progress(bar, labels),
+                    http_policy=import_policy(contact),
                 )
         except ImportError_ as exc:
             fail(str(exc))
+    print_import_report(file, report)
+
+
+def print_import_report(file: Path, report) -> None:  # type: ignore[no-untyped-def]
+    """The outcome of one import; exits with 1 when nothing could be imported."""
     if report.already_imported:
-        console.print(f"{file}: already imported (run {report.run_id}); nothing changed.")
+        console.print(
+            f"{file}: already imported (run {report.run_id}) with the same --format, --map and --region; "
+            "nothing changed."
+        )
         return
-    r = report.result
-    console.print(
-        f"{file}: {report.rows} rows, {report.imported} imported "
-        f"({r.new_ads} new ads, {r.new_versions} new versions, {r.unchanged} unchanged), "
-        f"{len(report.skipped)} skipped."
-    )
+    if report.encoding_note:
+        err.print(f"  {file}: {report.encoding_note}")
+    if report.ignored_columns:
+        console.print(
+            f"{file}: ignored column(s), used for no field: {', '.join(report.ignored_columns)} "
+            "(use --map FIELD=COLUMN to use one)"
+        )
     for e in report.skipped[:50]:
         err.print(f"  {file}:{e.line}: {e.reason}")
     if len(report.skipped) > 50:
         err.print(f"  … and {len(report.skipped) - 50} more skipped rows")
+    if report.imported == 0:
+        fail(
+            f"{file}: nothing was imported: "
+            + (f"all {report.rows} rows were skipped." if report.rows else "the file has no rows.")
+            + " Nothing was stored."
+        )
+    r, im = report.result, report.images
+    for w in im.warnings[:50]:
+        err.print(f"  {file}:{w.line}: photo {w.image} not kept: {w.reason}")
+    if len(im.warnings) > 50:
+        err.print(f"  … and {len(im.warnings) - 50} more photos not kept")
+    console.print(
+        f"{file}: {report.rows} rows, {report.imported} imported "
+        f"({r.new_ads} new ads, {r.new_versions} new versions, {r.unchanged} unchanged), "
+        f"{len(report.skipped)} skipped. Photos: {im.stored} kept, {im.known} already kept, "
+        f"{len(im.warnings)} not available."
+    )
 
 
 # ------------------------------------------------------------------ crawl

@@ -1,7 +1,9 @@
 """Import ads from a CSV or JSONL table (e.g. a partner's own list) into the store.
 
 Bad rows are reported with their line number and skipped; good rows are kept. The file itself
-is stored as evidence (WARC, sha256), and importing the same file again changes nothing.
+is stored as evidence (WARC, sha256), and so are the photos it names (``import_images``).
+Importing the same file again with the same options changes nothing; with other options
+(a corrected --format or --map) it is read again.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from zicht.sources import import_images
+from zicht.sources.http import HttpPolicy
 from zicht.sources.types import ParsedAd
 from zicht.store.store import IngestItem, IngestResult, Store
 
@@ -49,6 +53,9 @@ class ImportReport:
     already_imported: bool = False
     run_id: int | None = None
     encoding: str = "utf-8"
+    encoding_note: str | None = None  # set when part of the file was not UTF-8
+    ignored_columns: list[str] = field(default_factory=list)  # in the file, used for no field
+    images: import_images.ImageResult = field(default_factory=import_images.ImageResult)
 
 
 def parse_mapping(pairs: list[str]) -> dict[str, str]:
@@ -91,11 +98,43 @@ def parse_posted_at(value: str) -> datetime:
     return dt.astimezone(UTC)
 
 
-def _decode(data: bytes) -> tuple[str, str]:
+_BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
+
+
+def _decode(data: bytes, path: Path) -> tuple[str, str, str | None]:
+    """(text, encoding, note). A byte-order mark decides (Excel's "Unicode text" is UTF-16); else
+    UTF-8, and lines that are not UTF-8 are read as Windows-1252 one by one, with a note naming
+    the first, so one odd byte does not turn every "café" into "cafÃ©"."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data[len(bom) :].decode(encoding.removesuffix("-sig")), encoding, None
+            except UnicodeDecodeError as exc:
+                raise ImportError_(
+                    f"{path}: starts with a {encoding} byte-order mark but is not {encoding}: {exc}"
+                ) from None
     try:
-        return data.decode("utf-8-sig"), "utf-8"
+        return data.decode("utf-8"), "utf-8", None
     except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace"), "cp1252"
+        pass
+    if data[:4096].count(b"\x00") > 8:
+        raise ImportError_(
+            f"{path}: looks like UTF-16 without a byte-order mark; save it as UTF-8 (CSV UTF-8)"
+        )
+    out: list[str] = []
+    odd: list[int] = []
+    utf8_beyond_ascii = False
+    for n, line in enumerate(data.split(b"\n"), start=1):
+        try:
+            out.append(line.decode("utf-8"))
+            utf8_beyond_ascii = utf8_beyond_ascii or not line.isascii()
+        except UnicodeDecodeError:
+            out.append(line.decode("cp1252", errors="replace"))
+            odd.append(n)
+    if not utf8_beyond_ascii:  # a Windows-1252 file through and through (an older Excel's CSV)
+        return "\n".join(out), "cp1252", f"not UTF-8 (first on line {odd[0]}): read as Windows-1252 (cp1252)"
+    note = f"line {odd[0]} is not UTF-8: {len(odd)} line(s) read as Windows-1252 (cp1252), the rest as UTF-8"
+    return "\n".join(out), "utf-8+cp1252", note
 
 
 def _sniff(text: str) -> str:
@@ -110,6 +149,7 @@ def _csv_rows(text: str, path: str) -> Iterator[tuple[int, dict[str, object]]]:
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=_sniff(text))
     if not reader.fieldnames:
         raise ImportError_(f"{path}: the file is empty or has no header row")
+    reader.fieldnames = [h.strip() for h in reader.fieldnames]  # "id, title, text" as typed by hand
     for row in reader:
         extra = row.pop(None, None)  # type: ignore[call-overload]
         if extra:
@@ -136,20 +176,34 @@ def _jsonl_rows(text: str, path: str) -> Iterator[tuple[int, dict[str, object]]]
         yield n, obj
 
 
-def _header_columns(fmt: str, text: str) -> set[str] | None:
+def _header_columns(fmt: str, text: str) -> list[str] | None:
     if fmt != "csv":
         return None
     header = next(csv.reader(io.StringIO(text, newline=""), delimiter=_sniff(text)), [])
     if not header:
         raise ImportError_("the file is empty or has no header row")
-    return {h.strip() for h in header}
+    return [h.strip() for h in header]
 
 
-def row_to_ad(row: dict[str, object], mapping: dict[str, str], site: str) -> ParsedAd:
-    """One table row to a ParsedAd; raises ValueError with the reason for a bad row."""
+def _key(column: str) -> str:
+    """Column names match trimmed and case-insensitively (ID, Title, Text)."""
+    return column.strip().casefold()
+
+
+def _unused(columns: list[str], mapping: dict[str, str]) -> list[str]:
+    used = {_key(mapping.get(fld, fld)) for fld in CANONICAL}
+    return [c for c in dict.fromkeys(columns) if _key(c) not in used]
+
+
+def row_to_ad(
+    row: dict[str, object], mapping: dict[str, str], site: str, base: Path | None = None
+) -> ParsedAd:
+    """One table row to a ParsedAd; raises ValueError with the reason for a bad row. With ``base``
+    (the table's folder) photo file paths become absolute file URIs (``import_images.normalise``)."""
+    keyed = {_key(str(k)): v for k, v in row.items()}
 
     def get(fld: str) -> object:
-        value = row.get(mapping.get(fld, fld))
+        value = keyed.get(_key(mapping.get(fld, fld)))
         if isinstance(value, str):
             value = value.strip()
             if len(value) > MAX_FIELD_CHARS:
@@ -178,6 +232,8 @@ def row_to_ad(row: dict[str, object], mapping: dict[str, str], site: str) -> Par
         images = [x.strip() for x in images_raw.split(";") if x.strip()]
     else:
         raise ValueError("images must be a list (JSONL) or ';'-separated text (CSV)")
+    if base is not None:
+        images = list(dict.fromkeys(import_images.normalise(x, base) for x in images))
     posted = get("posted_at")
     posted_at = parse_posted_at(str(posted)) if posted is not None else None
     fields: dict[str, str] = {}
@@ -213,9 +269,13 @@ def import_table(
     purpose: str,
     legal_basis: str,
     now: Callable[[], datetime] = lambda: datetime.now(UTC),
-    on_progress: Callable[[int, int], None] | None = None,
+    on_progress: Callable[[str, int, int], None] | None = None,
+    http_policy: HttpPolicy | None = None,
 ) -> ImportReport:
-    """Import one file. Raises ImportError_ when the file as a whole is unusable."""
+    """Import one file. Raises ImportError_ when the file as a whole is unusable.
+
+    ``on_progress(stage, done, total)`` is called for the stages "read" (rows), "images" and
+    "store" (rows); ``http_policy`` is how photo URLs are fetched (default: ``import_policy``)."""
     path = Path(path)
     mapping = mapping or {}
     if fmt not in ("csv", "jsonl"):
@@ -228,17 +288,18 @@ def import_table(
         data = path.read_bytes()
     except OSError as exc:
         raise ImportError_(f"{path}: cannot read the file ({exc.strerror})") from exc
-    text, encoding = _decode(data)
-    report = ImportReport(file=str(path), site=site, encoding=encoding)
+    text, encoding, note = _decode(data, path)
+    report = ImportReport(file=str(path), site=site, encoding=encoding, encoding_note=note)
 
     try:
         columns = _header_columns(fmt, text)
     except ImportError_ as exc:
         raise ImportError_(f"{path}: {exc}") from None
     if columns is not None:
+        have = {_key(c) for c in columns}
         wanted = {fld: mapping.get(fld, fld) for fld in CANONICAL}
-        missing = [f"{f} (column {wanted[f]!r})" for f in REQUIRED if wanted[f] not in columns]
-        if not any(wanted[f] in columns for f in NEED_ONE_OF):
+        missing = [f"{f} (column {wanted[f]!r})" for f in REQUIRED if _key(wanted[f]) not in have]
+        if not any(_key(wanted[f]) in have for f in NEED_ONE_OF):
             missing.append("title or text")
         if missing:
             raise ImportError_(
@@ -246,37 +307,24 @@ def import_table(
                 f"{', '.join(sorted(columns)) or '(none)'}. Use --map FIELD=COLUMN to name yours."
             )
         for fld, col in mapping.items():
-            if col not in columns:
+            if _key(col) not in have:
                 raise ImportError_(f"{path}: --map {fld}={col}: there is no column {col!r} in the file")
+        report.ignored_columns = _unused(columns, mapping)
 
     digest = hashlib.sha256(data).hexdigest()
     site_id = store.ensure_site(site, default_region=region)
-    earlier = store.finished_import(site_id, digest)
+    options = {"format": fmt, "region": region, "map": mapping}
+    earlier = store.finished_import(site_id, digest, options)
     if earlier is not None:
         report.already_imported = True
         report.run_id = earlier.id
         return report
 
-    rows_iter = _csv_rows(text, str(path)) if fmt == "csv" else _jsonl_rows(text, str(path))
-    seen_ids: dict[str, int] = {}
-    parsed: list[tuple[int, ParsedAd]] = []
-    for line, row in rows_iter:
-        report.rows += 1
-        if "__error__" in row:
-            report.skipped.append(RowError(line, str(row["__error__"])))
-            continue
-        try:
-            ad = row_to_ad(row, mapping, site)
-        except ValueError as exc:
-            report.skipped.append(RowError(line, str(exc)))
-            continue
-        if ad.source_id in seen_ids:
-            report.skipped.append(
-                RowError(line, f"duplicate id {ad.source_id!r} (first on line {seen_ids[ad.source_id]})")
-            )
-            continue
-        seen_ids[ad.source_id] = line
-        parsed.append((line, ad))
+    parsed, json_keys = _parse_rows(report, text, fmt, mapping, site, path, on_progress)
+    if columns is None:
+        report.ignored_columns = _unused(json_keys, mapping)
+    if not parsed:  # nothing to keep: no run, no evidence, and the same file may come again corrected
+        return report
 
     started = now()
     run_id = store.start_run(
@@ -284,20 +332,33 @@ def import_table(
         "import",
         purpose=purpose,
         legal_basis=legal_basis,
-        config={"file": str(path), "sha256": digest, "format": fmt, "region": region, "map": mapping},
+        config={"file": str(path), "sha256": digest, **options},
         started_at=started,
     )
     report.run_id = run_id
     raw_id = store.store_page(
         run_id, path.resolve().as_uri(), "import", 200, [("Content-Type", _mime(fmt))], data, started
     )
+    wanted: dict[str, list[int]] = {}
+    for line, ad in parsed:
+        for ref in ad.images:
+            wanted.setdefault(ref, []).append(line)
+    if wanted:
+        report.images = import_images.keep_images(
+            store,
+            run_id,
+            wanted,
+            policy=http_policy or import_images.import_policy(),
+            now=now,
+            on_progress=(lambda done, total: on_progress("images", done, total)) if on_progress else None,
+        )
     parser = f"import@{IMPORT_VERSION}"
     for i in range(0, len(parsed), BATCH):
         batch = parsed[i : i + BATCH]
         report.result.add(store.ingest([IngestItem(ad, started, parser, raw_id) for _, ad in batch]))
         report.imported += len(batch)
         if on_progress:
-            on_progress(report.imported, len(parsed))
+            on_progress("store", report.imported, len(parsed))
     store.set_parse_result(
         raw_id, "ok" if not report.skipped else "error", _summarise(report.skipped), parser
     )
@@ -309,10 +370,53 @@ def import_table(
             "skipped": len(report.skipped),
             "new_ads": report.result.new_ads,
             "new_versions": report.result.new_versions,
+            "images": report.images.stored,
+            "images_unavailable": len(report.images.warnings),
         },
         finished_at=now(),
     )
     return report
+
+
+def _parse_rows(
+    report: ImportReport,
+    text: str,
+    fmt: str,
+    mapping: dict[str, str],
+    site: str,
+    path: Path,
+    on_progress: Callable[[str, int, int], None] | None,
+) -> tuple[list[tuple[int, ParsedAd]], list[str]]:
+    """The good rows (line, ad), bad ones recorded on ``report``; and the keys seen in JSONL objects."""
+    total = text.count("\n") + (0 if text.endswith("\n") else 1) - (1 if fmt == "csv" else 0)
+    rows_iter = _csv_rows(text, str(path)) if fmt == "csv" else _jsonl_rows(text, str(path))
+    seen_ids: dict[str, int] = {}
+    keys: dict[str, None] = {}
+    parsed: list[tuple[int, ParsedAd]] = []
+    for line, row in rows_iter:
+        report.rows += 1
+        if on_progress and report.rows % 500 == 0:
+            on_progress("read", report.rows, max(total, report.rows))
+        if "__error__" in row:
+            report.skipped.append(RowError(line, str(row["__error__"])))
+            continue
+        if fmt == "jsonl":
+            keys.update(dict.fromkeys(str(k) for k in row))
+        try:
+            ad = row_to_ad(row, mapping, site, base=path.resolve().parent)
+        except ValueError as exc:
+            report.skipped.append(RowError(line, str(exc)))
+            continue
+        if ad.source_id in seen_ids:
+            report.skipped.append(
+                RowError(line, f"duplicate id {ad.source_id!r} (first on line {seen_ids[ad.source_id]})")
+            )
+            continue
+        seen_ids[ad.source_id] = line
+        parsed.append((line, ad))
+    if on_progress:
+        on_progress("read", report.rows, report.rows)
+    return parsed, list(keys)
 
 
 def _mime(fmt: str) -> str:

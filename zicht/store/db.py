@@ -58,7 +58,11 @@ def json_loads(text: str | bytes) -> Any:
         return json.loads(text)
 
 
-def make_engine(url: str | None = None, *, busy_timeout_s: float = SQLITE_BUSY_TIMEOUT_S) -> Engine:
+def make_engine(url: str | None = None, *, busy_timeout_s: float | None = None) -> Engine:
+    """``busy_timeout_s``: how long SQLite waits for another process's write lock before the
+    command fails (default ZICHT_BUSY_TIMEOUT_S, else 15 s)."""
+    if busy_timeout_s is None:
+        busy_timeout_s = float(os.environ.get("ZICHT_BUSY_TIMEOUT_S") or SQLITE_BUSY_TIMEOUT_S)
     url = normalise_url(url or default_url())
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":

@@ -69,9 +69,14 @@ def content_hash(ad: ParsedAd) -> str:
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
 
+def translate_operational(exc: OperationalError, url: str | None) -> db.DatabaseError:
+    """A database error in words: locked (SQLite's lock, PostgreSQL's lock timeout), unreachable."""
+    return _translate_locked(exc, db.normalise_url(url or db.default_url()))
+
+
 def _translate_locked(exc: OperationalError, url: str) -> db.DatabaseError:
     message = str(exc.orig) if exc.orig else str(exc)
-    if "locked" in message or "busy" in message:
+    if "locked" in message or "busy" in message or "lock timeout" in message or "deadlock" in message:
         return db.DatabaseError(
             f"The database {db.describe(url)} is locked by another process (another zicht job?). "
             "Nothing was changed; try again when that job has finished."
@@ -208,15 +213,26 @@ class Store:
         with self.session() as s:
             return list(s.scalars(select(CrawlRun).order_by(CrawlRun.id.desc()).limit(limit)))
 
-    def finished_import(self, site_id: int, sha256: str) -> CrawlRun | None:
-        """The finished import of exactly this file for this site, if there was one."""
+    def finished_import(self, site_id: int, sha256: str, options: dict | None = None) -> CrawlRun | None:
+        """The finished import of exactly this file for this site, with the same ``options``
+        (format, mapping, region) when given: a file read with a wrong --format or --map may be
+        imported again corrected."""
+        options = options or {}
         with self.session() as s:
             runs = s.scalars(
                 select(CrawlRun).where(
                     CrawlRun.site_id == site_id, CrawlRun.kind == "import", CrawlRun.status == "finished"
                 )
             )
-            return next((r for r in runs if (r.config or {}).get("sha256") == sha256), None)
+            return next(
+                (
+                    r
+                    for r in runs
+                    if (c := r.config or {}).get("sha256") == sha256
+                    and all((c.get(k) or None) == (v or None) for k, v in options.items())
+                ),
+                None,
+            )
 
     def finish_run(
         self,
