@@ -539,7 +539,15 @@ def export_ads_cmd(
 
     with open_store(ctx) as store:
         try:
-            n = export_ads(store, output, pseudonymise=pseudonymise)
+            with progress() as bar:
+                task = bar.add_task(f"Writing {output.name}", total=store.counts()["ads"] or None)
+                n = export_ads(
+                    store,
+                    output,
+                    pseudonymise=pseudonymise,
+                    on_progress=lambda done: bar.update(task, completed=done),
+                )
+                bar.update(task, completed=n, total=n)
         except (ValueError, OSError) as exc:
             fail(str(exc))
     console.print(f"Wrote {n} ads to {output}{' (contact points pseudonymised)' if pseudonymise else ''}.")
@@ -559,7 +567,15 @@ def export_links_cmd(
 
     with open_store(ctx) as store:
         try:
-            n = export_links(store, output, pseudonymise=pseudonymise)
+            with progress() as bar:  # the number of rows is known only at the end: a counting bar
+                task = bar.add_task(f"Writing {output.name}", total=None)
+                n = export_links(
+                    store,
+                    output,
+                    pseudonymise=pseudonymise,
+                    on_progress=lambda done: bar.update(task, completed=done),
+                )
+                bar.update(task, completed=n, total=n)
         except (ValueError, OSError) as exc:
             fail(str(exc))
     console.print(f"Wrote {n} links to {output}{' (contact points pseudonymised)' if pseudonymise else ''}.")

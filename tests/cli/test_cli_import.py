@@ -73,3 +73,15 @@ def test_locked_database_one_line_error_and_nothing_lost(tmp_path: Path) -> None
         assert store.find_ad("s", "1") is not None and store.find_ad("s", "2") is None
     r = runner.invoke(app, ["--db", db, "import", str(second), "--format", "csv", "--site", "s", *LEGAL])
     assert r.exit_code == 0 and "1 new ads" in r.output  # once the lock is gone, it goes through
+
+
+def test_exports_show_progress(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'z.db'}"
+    rows = "".join(f"{i},tekst {i}\n" for i in range(1, 4))
+    path = _csv(tmp_path, "a.csv", "id,text\n" + rows)
+    r = runner.invoke(app, ["--db", db, "import", str(path), "--format", "csv", "--site", "s", *LEGAL])
+    assert "Reading a.csv" in r.output and "Storing ads" in r.output and "3/3" in r.output
+    r = runner.invoke(app, ["--db", db, "export", "ads", "--output", str(tmp_path / "ads.csv")])
+    assert r.exit_code == 0 and "Writing ads.csv" in r.output and "3/3" in r.output
+    r = runner.invoke(app, ["--db", db, "export", "links", "--output", str(tmp_path / "links.csv")])
+    assert r.exit_code == 0 and "Writing links.csv" in r.output and "0/0" in r.output
