@@ -28,7 +28,14 @@ from typing import Any
 
 from zicht.extract.types import Facts, Span
 from zicht.signals.catalogue import Catalogue, FactCondition, Indicator
-from zicht.signals.negation import Covered, Negation, negation_after, negation_before, only_list_glue
+from zicht.signals.negation import (
+    Covered,
+    Negation,
+    affirmed_after,
+    negation_after,
+    negation_before,
+    only_list_glue,
+)
 
 SEPARATOR = "\n\n"
 TEXT_LIMIT = 30_000
@@ -294,6 +301,8 @@ def _text_hits(
             and only_list_glue(low, prev_end, s, covered)
         ):
             negation = Negation(cue=prev_negation.cue, where="list")
+        if negation is not None and negation.where != "after" and affirmed_after(low, e):
+            negation = None  # "niet zoenen, BBBJ wel": the match itself says it is offered
         prev_end, prev_negation = e, negation
 
         span = _original_span(combined, offsets, s, e)
