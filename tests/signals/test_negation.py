@@ -220,3 +220,22 @@ def test_a_cue_before_a_comma_belongs_to_what_came_before(text, code, expected):
 )
 def test_an_affirmation_right_after_a_match_cancels_a_cue_before_it(text, expected):
     assert _states(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "negated"),
+    [
+        ("Ik werk nooit met twee dames tegelijk", "MULTIPLE_WORKERS", True),
+        ("I never work with two girls", "MULTIPLE_WORKERS", True),
+        ("Nooit 2 meiden tegelijk", "MULTIPLE_WORKERS", True),
+        ("Geen probleem: 2 meiden tegelijk", "MULTIPLE_WORKERS", False),
+        ("never real pics", "TRUST_LANGUAGE", True),
+        ("AV: niet", "UNPROTECTED_SERVICES", True),
+        ("Kaviaar: niet", "EXTREME_SERVICES", True),
+        ("Nooit tieners", "YOUTH_EMPHASIS", True),
+        ("Nooit nieuw in Breda", "NEW_IN_TOWN", True),
+    ],
+)
+def test_nooit_and_never_negate(text, code, negated):
+    states = _states(text, code)
+    assert states and all(n is negated for _, n in states), states
