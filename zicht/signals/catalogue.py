@@ -43,6 +43,11 @@ FACT_CONDITIONS: dict[str, tuple[str, bool, str]] = {
     "contact_source_in": ("list", False, "some contact was found in one of these sources (e.g. photo)"),
     "contact_kinds_only": ("list", False, "there are contacts and all are of these kinds"),
     "age_below": ("number", False, "Facts.age is known and lower than the value"),
+    "stated_age_below": (
+        "number",
+        False,
+        "some stated age (Facts.age, age_declared or age_text) is known and lower than the value",
+    ),
     "origin_present": ("bool", False, "Facts.origin is filled in"),
     "reception_in": ("list", True, "Facts.reception is one of these values"),
     "services_any": ("list", True, "Facts.services contains one of these service codes"),
@@ -700,6 +705,10 @@ def _describe_condition(cond: FactCondition, lang: str) -> str:
         "contact_source_in": (f"nummer gevonden in: {listed}", f"number found in: {listed}"),
         "contact_kinds_only": (f"alleen contact via: {listed}", f"contact only via: {listed}"),
         "age_below": (f"opgegeven leeftijd onder {number}", f"stated age under {number}"),
+        "stated_age_below": (
+            f"een opgegeven leeftijd (veld of tekst) onder {number}",
+            f"any stated age (field or text) under {number}",
+        ),
         "origin_present": ("afkomst opgegeven", "origin stated in a field"),
         "reception_in": (f"soort ontvangst: {listed}", f"reception type: {listed}"),
         "services_any": (f"dienst genoemd: {listed}", f"service listed: {listed}"),

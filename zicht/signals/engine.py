@@ -447,6 +447,8 @@ def _check_condition(cond: FactCondition, facts: Facts, context: dict[str, Any] 
             f"fact: stated age {facts.age} (under {value:g})",
             f"feit: opgegeven leeftijd {facts.age} (onder {value:g})",
         )
+    if kind == "stated_age_below":
+        return _stated_age_below(value, facts)
     if kind == "origin_present":
         if not (value and facts.origin):
             return None
@@ -482,6 +484,31 @@ def _check_condition(cond: FactCondition, facts: Facts, context: dict[str, Any] 
     if kind == "price_per_hour_below_median_ratio":
         return _low_price(value, facts, context)
     raise ValueError(f"fact condition {kind!r} has no evaluator")  # the loader only lets known kinds in
+
+
+def _stated_age_below(limit: float, facts: Facts) -> _Found | None:
+    """The lowest age the ad states anywhere (field or text), when it is under ``limit``.
+
+    Looks at every stated age, not only the chosen ``age``: when field and text disagree, the lower one
+    is the one a person must see.
+    """
+    said = [
+        (age, where)
+        for age, where in (
+            (facts.age, ("stated", "opgegeven")),
+            (facts.age_declared, ("in the age field", "in het leeftijdsveld")),
+            (facts.age_text, ("in the text", "in de tekst")),
+        )
+        if isinstance(age, int | float) and not isinstance(age, bool) and age < limit
+    ]
+    if not said:
+        return None
+    age, (en, nl) = min(said, key=lambda a: a[0])
+    return _Found(
+        str(age),
+        f"fact: age {age} {en} (under {limit:g}); check by hand: it may be a typing or reading error",
+        f"feit: leeftijd {age} {nl} (onder {limit:g}); controleer zelf: het kan een tik- of leesfout zijn",
+    )
 
 
 def hourly_price(rates: list[dict[str, Any]]) -> tuple[float, dict[str, Any]] | None:
