@@ -37,6 +37,8 @@ from zicht.signals.negation import (
     only_list_glue,
 )
 
+# Bump when a change here or in negation.py changes which hits an ad gets; part of ``scoring_version``.
+ENGINE_VERSION = "engine-2"
 SEPARATOR = "\n\n"
 TEXT_LIMIT = 30_000
 MAX_MATCHES_PER_INDICATOR = 20
