@@ -294,7 +294,7 @@ def test_unknown_fact_condition_and_bad_values_are_refused():
 
 def test_scope_rules():
     msg = _error(minimal_entry(scope="network"))
-    assert "network-scope indicators are evaluated by the linking stage" in msg
+    assert "network-scope indicators span several ads and are not evaluated per ad" in msg
     assert "unknown scope 'persona'" in _error(minimal_entry(scope="persona"))
     entry = minimal_entry()
     del entry["patterns"], entry["negations"]

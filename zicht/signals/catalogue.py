@@ -69,7 +69,7 @@ CATALOGUE_SCHEMA: dict[str, Any] = {
         "evidence_level": f"required; one of {', '.join(EVIDENCE_LEVELS)}",
         "weight": f"required; 0 <= float <= {MAX_WEIGHT}; must be 0 for not_predictive",
         "sources": "required; non-empty list of {title: str, url: http(s) str} or {title: str, reference: str}",
-        "scope": f"optional; one of {', '.join(SCOPES)} (default ad); network entries have no patterns/facts",
+        "scope": f"optional; one of {', '.join(SCOPES)} (default ad); network entries have no patterns/facts and are not scored yet",
         "patterns": "optional; {nl: [regex], en: [regex]}, lower case, auto word-bounded",
         "negations": "optional; {nl: [regex], en: [regex]} cues before a match that cancel it",
         "negations_after": "optional; {nl: [regex], en: [regex]} cues right after a match that cancel it",
@@ -345,7 +345,9 @@ def _parse_entry(entry: Any, position: int, origin: str) -> Indicator:
     examples = _examples(entry.get("examples"), fail)
 
     if scope == "network" and (patterns or facts):
-        raise fail("network-scope indicators are evaluated by the linking stage: remove patterns and facts")
+        raise fail(
+            "network-scope indicators span several ads and are not evaluated per ad: remove patterns and facts"
+        )
     if scope == "ad" and not patterns and not facts:
         raise fail("an ad-scope indicator needs patterns or facts, otherwise it can never be found")
     if (negations or negations_after) and not patterns:
@@ -673,8 +675,8 @@ def catalogue_markdown(catalogue: Catalogue) -> str:
         lines.append(f"### {ind.name.nl} / {ind.name.en} (`{ind.code}`)")
         lines.append("")
         weight = f"{ind.weight:.2f}"
-        scope_nl = "per advertentie" if ind.scope == "ad" else "netwerk (koppelstap)"
-        scope_en = "per ad" if ind.scope == "ad" else "network (linking stage)"
+        scope_nl = "per advertentie" if ind.scope == "ad" else "netwerk (nog niet in de score)"
+        scope_en = "per ad" if ind.scope == "ad" else "network (not in the score yet)"
         lines.append(
             f"- Bewijs / evidence: **{evidence_label(ind.evidence_level, 'nl')}** / "
             f"{evidence_label(ind.evidence_level, 'en')} — gewicht / weight {weight} — {scope_nl} / {scope_en}"
