@@ -19,6 +19,7 @@ from zicht.store.store import Store
 if TYPE_CHECKING:
     from zicht.extract.ocr import OcrResult
     from zicht.extract.photos import PhotoFacts
+    from zicht.signals.catalogue import Catalogue
     from zicht.store.models import RawPage
 
 Progress = Callable[[str, int, int], None]
@@ -310,19 +311,68 @@ def price_context(medians: dict[str | None, float], police_unit: str | None) -> 
     return {}
 
 
+MEDIAN_TOLERANCE = 0.05  # a median that moved less than this (and flips no verdict) keeps a score
+
+
+def price_context_changed(old: dict, new: dict, hourly: float, ratio: float | None) -> bool:
+    """True when LOW_PRICE for an ad with this hourly price may read differently under ``new``:
+    a median appeared or disappeared, the region changed, the verdict flips, or the median moved more
+    than ``MEDIAN_TOLERANCE``."""
+    old_m, new_m = old.get("median_price_per_hour"), new.get("median_price_per_hour")
+    if old_m is None or new_m is None:
+        return (old_m is None) != (new_m is None)
+    if old.get("region") != new.get("region"):
+        return True
+    if ratio is not None and (hourly < ratio * old_m) != (hourly < ratio * new_m):
+        return True
+    return abs(new_m - old_m) > MEDIAN_TOLERANCE * old_m
+
+
+def versions_with_changed_price_context(
+    store: Store, made_by: str, medians: dict[str | None, float], ratio: float | None
+) -> list[int]:
+    """Current versions, scored by ``made_by``, whose LOW_PRICE was judged against another median.
+
+    Only ads with an hourly price can change; their stored score context names the median it used.
+    """
+    if ratio is None:  # no price indicator in this catalogue
+        return []
+    from zicht.signals.engine import hourly_price
+
+    stale: list[int] = []
+    for vid, unit, rates, old in stages.current_price_contexts(store, made_by):
+        found = hourly_price(rates)
+        if found is not None and price_context_changed(old, price_context(medians, unit), found[0], ratio):
+            stale.append(vid)
+    return stale
+
+
+def _low_price_ratio(catalogue: Catalogue) -> float | None:
+    for ind in catalogue.ad_indicators:
+        for cond in ind.facts:
+            if cond.kind == "price_per_hour_below_median_ratio":
+                return float(cond.value)
+    return None
+
+
 def process_signals(store: Store, report: ProcessReport, *, on_progress: Progress | None) -> None:
     from zicht.extract.facts import facts_from_json
     from zicht.signals.catalogue import load_catalogue
     from zicht.signals.engine import evaluate, hit_to_dict
-    from zicht.signals.score import score
+    from zicht.signals.score import score, scoring_version
 
     catalogue = load_catalogue()
-    medians: dict[str | None, float] | None = None
+    made_by = scoring_version(catalogue)
+    # Medians come from the extracted current versions, and every new extraction also needs a score:
+    # with nothing to score, no median can have moved, and the whole price scan is skipped.
+    if stages.count_needing_scores(store, made_by) == 0:
+        return
+    medians = price_medians(store)
+    stale = versions_with_changed_price_context(store, made_by, medians, _low_price_ratio(catalogue))
+    stages.drop_scores(store, stale)
     done = 0
-    total = stages.count_needing_scores(store, catalogue.version) if on_progress else 0
-    for batch in stages.versions_needing_scores(store, catalogue.version):
-        if medians is None:
-            medians = price_medians(store)
+    total = stages.count_needing_scores(store, made_by) if on_progress else 0
+    for batch in stages.versions_needing_scores(store, made_by):
         rows: list[stages.ScoreRow] = []
         for v, facts_json in batch:
             facts = facts_from_json(facts_json)
@@ -357,7 +407,7 @@ def process_signals(store: Store, report: ProcessReport, *, on_progress: Progres
                     ],
                 )
             )
-        stages.save_scores(store, rows, catalogue.version)
+        stages.save_scores(store, rows, made_by)
         done += len(rows)
         report.scored += len(rows)
         if on_progress:

@@ -195,3 +195,42 @@ def test_link_export_links_and_lookup(db_url: str, tmp_path: Path, ads_csv: Path
     r = _zicht(db_url, "lookup", str(numbers))
     assert r.exit_code == 0, r.output
     assert "1 of 2 numbers found" in r.output and "+31612345678" in r.output
+
+
+def test_export_indicators_are_the_codes_that_count_towards_the_score(store: Store, tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from sqlalchemy import select
+
+    from zicht.exports import export_ads
+    from zicht.pipeline import process
+    from zicht.sources.types import ParsedAd
+    from zicht.store.models import Ad, Score
+    from zicht.store.store import IngestItem
+
+    def ad(i: int, text: str) -> IngestItem:
+        parsed = ParsedAd(
+            site="kinky",
+            source_id=str(i),
+            url=f"http://example.test/{i}",
+            title="Lieve Lisa, 20 jaar",
+            text=text,
+            fields={"location": "Breda", "age": "20"},
+            rates=["1 uur 100 euro"],  # one ad: no regional median, LOW_PRICE not evaluated
+        )
+        return IngestItem(parsed, datetime(2026, 10, 5, tzinfo=UTC), "test")
+
+    store.ingest([ad(1, "Nieuw in Breda! Geen AV."), ad(2, "Nieuw in Breda, 24/7 beschikbaar. Geen AV.")])
+    process(store, photos=False)
+    out = tmp_path / "ads.csv"
+    export_ads(store, out)
+    rows = {r["source_id"]: r for r in csv.DictReader(out.open(encoding="utf-8"))}
+    # shown but not counted: NEW_IN_TOWN and YOUNG_STATED_AGE (not predictive), LOW_PRICE (not
+    # evaluated), UNPROTECTED_SERVICES (negated)
+    assert (rows["1"]["indicators"], float(rows["1"]["risk_score"])) == ("", 0.0)
+    assert rows["2"]["indicators"] == "AVAILABLE_247" and float(rows["2"]["risk_score"]) > 0
+    with store.session() as s:
+        for sid, row in rows.items():
+            vid = s.scalar(select(Ad.current_version_id).where(Ad.source_id == sid))
+            counted = {code for code, _ in s.get(Score, vid).explanation["contributions"]}
+            assert set(filter(None, row["indicators"].split(";"))) == counted

@@ -74,6 +74,8 @@ def test_not_predictive_indicators_never_weigh(catalogue):
     assert levels["NEW_IN_TOWN"] == ("not_predictive", 0.0)
     assert levels["YOUNG_STATED_AGE"] == ("not_predictive", 0.0)
     assert levels["YOUTH_EMPHASIS"][0] == "validated" and levels["YOUTH_EMPHASIS"][1] > 0
+    # under 23 predicts nothing (NIJ), but under 18 is a legal line (Sr 273f): it must count, and heavily
+    assert levels["MINOR_STATED_AGE"][0] == "practitioner" and levels["MINOR_STATED_AGE"][1] >= 0.5
     for ind in catalogue.indicators:
         assert ind.evidence_level in EVIDENCE_LEVELS
         assert ind.counts_toward_score == (ind.evidence_level != "not_predictive")
@@ -292,7 +294,7 @@ def test_unknown_fact_condition_and_bad_values_are_refused():
 
 def test_scope_rules():
     msg = _error(minimal_entry(scope="network"))
-    assert "network-scope indicators are evaluated by the linking stage" in msg
+    assert "network-scope indicators span several ads and are not evaluated per ad" in msg
     assert "unknown scope 'persona'" in _error(minimal_entry(scope="persona"))
     entry = minimal_entry()
     del entry["patterns"], entry["negations"]

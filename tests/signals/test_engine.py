@@ -25,6 +25,7 @@ from zicht.signals.engine import (
     services_text,
     was_truncated,
 )
+from zicht.signals.score import score
 
 CATALOGUE = load_catalogue()
 
@@ -356,3 +357,21 @@ def test_random_unicode_never_breaks_the_engine():
         title = "".join(rng.choice(pool) for _ in range(rng.randint(0, 40)))
         _assert_sane(title, text, evaluate(title, text, None, CATALOGUE))
         assert evaluate(title, text, None, CATALOGUE) == evaluate(title, text, None, CATALOGUE)
+
+
+@pytest.mark.parametrize(
+    "facts",
+    [Facts(age=16), Facts(age_text=15), Facts(age=21, age_declared=17, age_conflict=True)],
+)
+def test_a_stated_age_under_18_counts_prominently(facts):
+    hits = [h for h in evaluate("", "", facts, CATALOGUE) if h.code == "MINOR_STATED_AGE"]
+    assert len(hits) == 1 and hits[0].counts and hits[0].weight >= 0.5
+    lowest = min(a for a in (facts.age, facts.age_declared, facts.age_text) if a is not None)
+    assert hits[0].matched_text == str(lowest)
+    result = score(hits, CATALOGUE)
+    assert result.value >= 50 and "Opgegeven leeftijd onder 18" in result.explanation_nl
+
+
+def test_an_adult_stated_age_is_no_minor_hit():
+    for facts in (Facts(age=18), Facts(age=19, age_text=19, age_declared=19), Facts()):
+        assert not [h for h in evaluate("", "", facts, CATALOGUE) if h.code == "MINOR_STATED_AGE"]

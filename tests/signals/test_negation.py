@@ -151,3 +151,91 @@ def test_negated_hits_say_which_cue_cancelled_them():
     (hit,) = [h for h in evaluate("", "Geen AV", None, CATALOGUE) if h.code == "UNPROTECTED_SERVICES"]
     assert hit.negation_cue == "geen"
     assert "negated by 'geen'" in hit.reason and "ontkend door 'geen'" in hit.reason_nl
+
+
+# ------------------------------------------------------------------------------------------ line breaks
+
+
+def test_clause_start_stops_at_a_line_break_right_before_the_position():
+    text = "zoenen niet\nav wel"
+    assert clause_start(text, text.index("av")) == text.index("\n") + 1
+    assert clause_start("geen\n", 5) == 5
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Kissing: no\nBBBJ possible", [("BBBJ", False)]),
+        ("Zoenen: niet\nAV mogelijk", [("AV", False)]),
+        ("Geen haast\nBareback mogelijk", [("Bareback", False)]),
+        ("Geen haast\r\nBareback mogelijk", [("Bareback", False)]),
+        ("Geen AV\nbareback", [("AV", True), ("bareback", False)]),
+        ("Zoenen\nGeen AV", [("AV", True)]),
+    ],
+)
+def test_a_line_break_ends_the_reach_of_a_cue(text, expected):
+    assert _states(text) == expected
+
+
+def test_a_service_checklist_item_does_not_negate_the_next_item():
+    hits = evaluate("", "", None, CATALOGUE, services=["Geen haast", "Bareback"])
+    assert [(h.matched_text, h.negated) for h in hits if h.span] == [("Bareback", False)]
+    hits = evaluate("", "", None, CATALOGUE, services=["Geen AV", "Zoenen"])
+    assert [(h.matched_text, h.negated) for h in hits if h.span] == [("AV", True)]
+
+
+# ------------------------------------------------------------------------------------------ commas
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "expected"),
+    [
+        ("Kussen niet, BBBJ wel", "UNPROTECTED_SERVICES", [("BBBJ", False)]),
+        ("Roken niet, bareback wel", "UNPROTECTED_SERVICES", [("bareback", False)]),
+        ("Drugs nooit, AV wel mogelijk", "UNPROTECTED_SERVICES", [("AV", False)]),
+        ("Kussen niet, AV mogelijk", "UNPROTECTED_SERVICES", [("AV", False)]),
+        ("Bellen niet, alleen WhatsApp", "RESTRICTED_CONTACT", [("alleen WhatsApp", False)]),
+        (
+            "Geen AV, bareback of BBBJ",
+            "UNPROTECTED_SERVICES",
+            [("AV", True), ("bareback", True), ("BBBJ", True)],
+        ),
+        ("Geen AV, BBBJ wel", "UNPROTECTED_SERVICES", [("AV", True), ("BBBJ", False)]),
+    ],
+)
+def test_a_cue_before_a_comma_belongs_to_what_came_before(text, code, expected):
+    assert _states(text, code) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Kussen niet BBBJ wel", [("BBBJ", False)]),
+        ("geen AV: ja", [("AV", False)]),
+        ("no bareback: yes", [("bareback", False)]),
+        ("Geen AV mogelijk", [("AV", True)]),  # "mogelijk" after "geen AV" does not affirm
+        ("Geen AV graag", [("AV", True)]),  # "no AV, please"
+        ("AV: nee", [("AV", True)]),
+    ],
+)
+def test_an_affirmation_right_after_a_match_cancels_a_cue_before_it(text, expected):
+    assert _states(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "negated"),
+    [
+        ("Ik werk nooit met twee dames tegelijk", "MULTIPLE_WORKERS", True),
+        ("I never work with two girls", "MULTIPLE_WORKERS", True),
+        ("Nooit 2 meiden tegelijk", "MULTIPLE_WORKERS", True),
+        ("Geen probleem: 2 meiden tegelijk", "MULTIPLE_WORKERS", False),
+        ("never real pics", "TRUST_LANGUAGE", True),
+        ("AV: niet", "UNPROTECTED_SERVICES", True),
+        ("Kaviaar: niet", "EXTREME_SERVICES", True),
+        ("Nooit tieners", "YOUTH_EMPHASIS", True),
+        ("Nooit nieuw in Breda", "NEW_IN_TOWN", True),
+    ],
+)
+def test_nooit_and_never_negate(text, code, negated):
+    states = _states(text, code)
+    assert states and all(n is negated for _, n in states), states

@@ -43,6 +43,11 @@ FACT_CONDITIONS: dict[str, tuple[str, bool, str]] = {
     "contact_source_in": ("list", False, "some contact was found in one of these sources (e.g. photo)"),
     "contact_kinds_only": ("list", False, "there are contacts and all are of these kinds"),
     "age_below": ("number", False, "Facts.age is known and lower than the value"),
+    "stated_age_below": (
+        "number",
+        False,
+        "some stated age (Facts.age, age_declared or age_text) is known and lower than the value",
+    ),
     "origin_present": ("bool", False, "Facts.origin is filled in"),
     "reception_in": ("list", True, "Facts.reception is one of these values"),
     "services_any": ("list", True, "Facts.services contains one of these service codes"),
@@ -64,7 +69,7 @@ CATALOGUE_SCHEMA: dict[str, Any] = {
         "evidence_level": f"required; one of {', '.join(EVIDENCE_LEVELS)}",
         "weight": f"required; 0 <= float <= {MAX_WEIGHT}; must be 0 for not_predictive",
         "sources": "required; non-empty list of {title: str, url: http(s) str} or {title: str, reference: str}",
-        "scope": f"optional; one of {', '.join(SCOPES)} (default ad); network entries have no patterns/facts",
+        "scope": f"optional; one of {', '.join(SCOPES)} (default ad); network entries have no patterns/facts and are not scored yet",
         "patterns": "optional; {nl: [regex], en: [regex]}, lower case, auto word-bounded",
         "negations": "optional; {nl: [regex], en: [regex]} cues before a match that cancel it",
         "negations_after": "optional; {nl: [regex], en: [regex]} cues right after a match that cancel it",
@@ -340,7 +345,9 @@ def _parse_entry(entry: Any, position: int, origin: str) -> Indicator:
     examples = _examples(entry.get("examples"), fail)
 
     if scope == "network" and (patterns or facts):
-        raise fail("network-scope indicators are evaluated by the linking stage: remove patterns and facts")
+        raise fail(
+            "network-scope indicators span several ads and are not evaluated per ad: remove patterns and facts"
+        )
     if scope == "ad" and not patterns and not facts:
         raise fail("an ad-scope indicator needs patterns or facts, otherwise it can never be found")
     if (negations or negations_after) and not patterns:
@@ -668,8 +675,8 @@ def catalogue_markdown(catalogue: Catalogue) -> str:
         lines.append(f"### {ind.name.nl} / {ind.name.en} (`{ind.code}`)")
         lines.append("")
         weight = f"{ind.weight:.2f}"
-        scope_nl = "per advertentie" if ind.scope == "ad" else "netwerk (koppelstap)"
-        scope_en = "per ad" if ind.scope == "ad" else "network (linking stage)"
+        scope_nl = "per advertentie" if ind.scope == "ad" else "netwerk (nog niet in de score)"
+        scope_en = "per ad" if ind.scope == "ad" else "network (not in the score yet)"
         lines.append(
             f"- Bewijs / evidence: **{evidence_label(ind.evidence_level, 'nl')}** / "
             f"{evidence_label(ind.evidence_level, 'en')} — gewicht / weight {weight} — {scope_nl} / {scope_en}"
@@ -700,6 +707,10 @@ def _describe_condition(cond: FactCondition, lang: str) -> str:
         "contact_source_in": (f"nummer gevonden in: {listed}", f"number found in: {listed}"),
         "contact_kinds_only": (f"alleen contact via: {listed}", f"contact only via: {listed}"),
         "age_below": (f"opgegeven leeftijd onder {number}", f"stated age under {number}"),
+        "stated_age_below": (
+            f"een opgegeven leeftijd (veld of tekst) onder {number}",
+            f"any stated age (field or text) under {number}",
+        ),
         "origin_present": ("afkomst opgegeven", "origin stated in a field"),
         "reception_in": (f"soort ontvangst: {listed}", f"reception type: {listed}"),
         "services_any": (f"dienst genoemd: {listed}", f"service listed: {listed}"),

@@ -28,8 +28,17 @@ from typing import Any
 
 from zicht.extract.types import Facts, Span
 from zicht.signals.catalogue import Catalogue, FactCondition, Indicator
-from zicht.signals.negation import Covered, Negation, negation_after, negation_before, only_list_glue
+from zicht.signals.negation import (
+    Covered,
+    Negation,
+    affirmed_after,
+    negation_after,
+    negation_before,
+    only_list_glue,
+)
 
+# Bump when a change here or in negation.py changes which hits an ad gets; part of ``scoring_version``.
+ENGINE_VERSION = "engine-2"
 SEPARATOR = "\n\n"
 TEXT_LIMIT = 30_000
 MAX_MATCHES_PER_INDICATOR = 20
@@ -294,6 +303,8 @@ def _text_hits(
             and only_list_glue(low, prev_end, s, covered)
         ):
             negation = Negation(cue=prev_negation.cue, where="list")
+        if negation is not None and negation.where != "after" and affirmed_after(low, e):
+            negation = None  # "niet zoenen, BBBJ wel": the match itself says it is offered
         prev_end, prev_negation = e, negation
 
         span = _original_span(combined, offsets, s, e)
@@ -438,6 +449,8 @@ def _check_condition(cond: FactCondition, facts: Facts, context: dict[str, Any] 
             f"fact: stated age {facts.age} (under {value:g})",
             f"feit: opgegeven leeftijd {facts.age} (onder {value:g})",
         )
+    if kind == "stated_age_below":
+        return _stated_age_below(value, facts)
     if kind == "origin_present":
         if not (value and facts.origin):
             return None
@@ -473,6 +486,31 @@ def _check_condition(cond: FactCondition, facts: Facts, context: dict[str, Any] 
     if kind == "price_per_hour_below_median_ratio":
         return _low_price(value, facts, context)
     raise ValueError(f"fact condition {kind!r} has no evaluator")  # the loader only lets known kinds in
+
+
+def _stated_age_below(limit: float, facts: Facts) -> _Found | None:
+    """The lowest age the ad states anywhere (field or text), when it is under ``limit``.
+
+    Looks at every stated age, not only the chosen ``age``: when field and text disagree, the lower one
+    is the one a person must see.
+    """
+    said = [
+        (age, where)
+        for age, where in (
+            (facts.age, ("stated", "opgegeven")),
+            (facts.age_declared, ("in the age field", "in het leeftijdsveld")),
+            (facts.age_text, ("in the text", "in de tekst")),
+        )
+        if isinstance(age, int | float) and not isinstance(age, bool) and age < limit
+    ]
+    if not said:
+        return None
+    age, (en, nl) = min(said, key=lambda a: a[0])
+    return _Found(
+        str(age),
+        f"fact: age {age} {en} (under {limit:g}); check by hand: it may be a typing or reading error",
+        f"feit: leeftijd {age} {nl} (onder {limit:g}); controleer zelf: het kan een tik- of leesfout zijn",
+    )
 
 
 def hourly_price(rates: list[dict[str, Any]]) -> tuple[float, dict[str, Any]] | None:

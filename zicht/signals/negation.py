@@ -2,9 +2,12 @@
 
 Ads write services as terse lists, so negation is decided locally: a cue shortly before the match in
 the same clause, a cue right after it, or the match continuing a list that a cue already negated
-("geen AV, BBBJ of bareback"). A comma ends the reach of a cue unless everything between cue and match
-is itself matched phrases and conjunctions; this keeps "Geen haast, pijpen zonder condoom" counted.
-All work is bounded by a fixed look-back distance, so cost does not grow with the text.
+("geen AV, BBBJ of bareback"). A line break ends a clause, because sites and ads put one item per line
+("Zoenen: nee\nAV: ja"). A comma ends the reach of a cue unless matched phrases stand between cue and
+match ("geen AV, bareback"): this keeps "Geen haast, pijpen zonder condoom" counted, and a cue right
+before a comma belongs to what came before it ("Kussen niet, BBBJ wel"). An affirmation right after a
+match ("BBBJ wel", "AV: ja") cancels a cue before it. All work is bounded by a fixed look-back distance,
+so cost does not grow with the text.
 """
 
 from __future__ import annotations
@@ -53,7 +56,11 @@ class Covered:
         return False
 
 
-_LAST_BREAK = re.compile(f"[^{re.escape(CLAUSE_BREAKS)}]*$")
+# \Z, not $: "$" also matches before a final "\n", which would let a cue reach across a line break
+_LAST_BREAK = re.compile(f"[^{re.escape(CLAUSE_BREAKS)}]*\\Z")
+# Words right after a match that say it IS offered: "BBBJ wel", "AV: ja", "bareback: yes". Not "graag"
+# ("geen AV graag" = no AV, please) nor "mogelijk" ("geen AV mogelijk" = AV not possible).
+_AFFIRMED = re.compile(r"[ \t:=\-–—>]{0,4}(?:wel|ja|yes)(?!\w)")
 
 
 def clause_start(text: str, pos: int, limit: int = LOOK_BACK_CHARS) -> int:
@@ -104,9 +111,15 @@ def negation_before(
             if free == 0 and (conjunctions or any(ch in gap for ch in ",/&+")):
                 return Negation(cue=cue.group().strip(), where="before")
             continue
-        if ("," in gap and free == 0) or ("," not in gap and free <= window):
+        # without matched phrases in between, a comma ends the cue's reach: "Kussen niet, BBBJ wel"
+        if "," not in gap and free <= window:
             return Negation(cue=cue.group().strip(), where="before")
     return None
+
+
+def affirmed_after(text: str, end: int) -> bool:
+    """True if the match is directly followed by a word that says it is offered ("BBBJ wel", "AV: ja")."""
+    return _AFFIRMED.match(text, end) is not None
 
 
 def negation_after(text: str, end: int, cues: re.Pattern[str]) -> Negation | None:

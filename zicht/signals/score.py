@@ -15,7 +15,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from zicht.signals.catalogue import Catalogue, Indicator, evidence_label
-from zicht.signals.engine import Hit
+from zicht.signals.engine import ENGINE_VERSION, Hit
+
+
+def scoring_version(catalogue: Catalogue) -> str:
+    """What a stored score was made by: catalogue version, a hash of its content and the engine version.
+
+    The content hash makes an edit to catalogue.yaml without a version bump re-score everything anyway
+    (the fingerprint test only catches it in CI); the engine version does the same for matching code.
+    """
+    return f"{catalogue.version}+sha:{catalogue.fingerprint[:12]}+{ENGINE_VERSION}"
 
 
 @dataclass(frozen=True)

@@ -94,7 +94,11 @@ def iter_ad_rows(store: Store, *, pseudonymise: bool = False) -> Iterator[AdExpo
             hits: dict[int, list[str]] = {}
             for vid, code in s.execute(
                 select(IndicatorHit.ad_version_id, IndicatorHit.code)
-                .where(IndicatorHit.ad_version_id.in_(version_ids), IndicatorHit.negated.is_(False))
+                .where(
+                    IndicatorHit.ad_version_id.in_(version_ids),
+                    IndicatorHit.negated.is_(False),
+                    IndicatorHit.weight > 0,  # counted: not negated, evaluated, predictive
+                )
                 .order_by(IndicatorHit.ad_version_id, IndicatorHit.code)
             ):
                 codes = hits.setdefault(vid, [])

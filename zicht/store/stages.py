@@ -321,6 +321,43 @@ def rates_by_police_unit(store: Store, batch: int = 5000) -> Iterator[tuple[str 
             yield unit, (facts or {}).get("rates") or []
 
 
+def current_price_contexts(
+    store: Store, scoring_version: str, batch: int = 5000
+) -> Iterator[tuple[int, str | None, list, dict]]:
+    """(version id, police unit, extracted rates, stored price context) of each ad's current version
+    whose score is up to date with ``scoring_version``: what LOW_PRICE was judged against."""
+    last_id = 0
+    while True:
+        with store.session() as s:
+            rows = s.execute(
+                select(Ad.id, AdVersion.id, Extraction.police_unit, Extraction.facts, Score.explanation)
+                .join(AdVersion, AdVersion.id == Ad.current_version_id)
+                .join(Extraction, Extraction.ad_version_id == AdVersion.id)
+                .join(Score, Score.ad_version_id == AdVersion.id)
+                .where(
+                    Ad.id > last_id,
+                    Score.catalogue_version == scoring_version,
+                    Score.created_at >= Extraction.created_at,
+                )
+                .order_by(Ad.id)
+                .limit(batch)
+            ).all()
+        if not rows:
+            return
+        last_id = rows[-1][0]
+        for _ad, vid, unit, facts, explanation in rows:
+            yield vid, unit, (facts or {}).get("rates") or [], (explanation or {}).get("context") or {}
+
+
+def drop_scores(store: Store, version_ids: Sequence[int], chunk: int = 1000) -> None:
+    """Remove the scores and hits of these versions, so the scoring queue makes them again."""
+    for i in range(0, len(version_ids), chunk):
+        ids = list(version_ids[i : i + chunk])
+        with store.session() as s:
+            s.execute(delete(IndicatorHit).where(IndicatorHit.ad_version_id.in_(ids)))
+            s.execute(delete(Score).where(Score.ad_version_id.in_(ids)))
+
+
 def save_scores(store: Store, rows: Sequence[ScoreRow], catalogue_version: str) -> None:
     if not rows:
         return

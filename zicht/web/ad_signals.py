@@ -18,6 +18,7 @@ from markupsafe import Markup
 from zicht.extract.types import Span
 from zicht.signals.catalogue import Catalogue
 from zicht.signals.engine import combined_text, locate
+from zicht.signals.score import scoring_version
 from zicht.store.views import HitView, SignalsView, VersionView
 from zicht.web import i18n
 from zicht.web.highlight import Mark, highlight
@@ -260,5 +261,5 @@ def build_signals(view: SignalsView, version: VersionView, catalogue: Catalogue,
         marked=marked,
         extractor_version=view.extractor_version,
         catalogue_version=view.score.catalogue_version if view.score else None,
-        current_catalogue_version=catalogue.version,
+        current_catalogue_version=scoring_version(catalogue),
     )
