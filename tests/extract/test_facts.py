@@ -251,3 +251,58 @@ def test_any_input_reads_without_raising_and_round_trips(title, text, fields, de
     assert facts_to_json(f) == facts_to_json(
         extract_facts(title, text, fields, declared, declared, phone, "https://example.nl/ad/1")
     )
+
+
+# --- ages: under 18 kept, client ages not the advertiser's -------------------------------------------
+
+
+def test_an_age_under_18_in_the_text_is_kept_and_flagged():
+    f = _extract(title="Anna", text="Hoi, ik ben Anna, 17 jaar.", fields={})
+    assert (f.age, f.age_text, f.age_below_18) == (17, 17, True)
+    assert not [e for e in f.errors if e.field == "age"]
+    assert facts_from_json(facts_to_json(f)).age_below_18 is True
+
+
+def test_a_declared_age_under_18_is_kept_and_flagged():
+    f = _extract(title="Anna", text="Nieuw!", fields={"age": "17"})
+    assert (f.age, f.age_declared, f.age_below_18) == (17, 17, True)
+    assert not [e for e in f.errors if e.field == "age"]
+
+
+def test_an_adult_declared_age_with_a_young_text_age_is_flagged_and_a_conflict():
+    f = _extract(title="Anna", text="ik ben 16 jaar", fields={"age": "21"})
+    assert (f.age, f.age_text, f.age_conflict, f.age_below_18) == (21, 16, True, True)
+
+
+def test_adult_and_experience_ages_are_not_flagged():
+    f = _extract(title="Anna", text="Ik ben 23 jaar, 17 jaar ervaring.", fields={})
+    assert (f.age, f.age_below_18) == (23, False)
+
+
+def test_a_declared_age_below_12_is_an_error():
+    f = _extract(title="", text="", fields={"age": "9"})
+    assert f.age is None and not f.age_below_18
+    (error,) = [e for e in f.errors if e.field == "age"]
+    assert "12 to 79" in error.reason
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Lieve meid. Heren vanaf 40 jaar welkom",
+        "Ik ontvang alleen heren tot 60 jaar",
+        "klanten boven de 40 jaar",
+        "min leeftijd klant 25 jaar",
+        "Heren van 30 tot 60 jaar",
+        "men over 40 welcome",
+        "clients 30+",
+    ],
+)
+def test_client_ages_make_no_conflict(text):
+    f = _extract(title="Anna 23", text=text, fields={"age": "23"})
+    assert (f.age, f.age_text, f.age_conflict) == (23, None, False)
+
+
+def test_declared_age_with_jaar_oud_is_read():
+    f = _extract(title="", text="", fields={"age": "23 jaar oud"})
+    assert f.age_declared == 23 and not f.errors

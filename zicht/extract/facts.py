@@ -31,7 +31,7 @@ def _contacts_version() -> str:
     return str(getattr(contacts, "CONTACTS_VERSION", "contacts-unversioned"))
 
 
-EXTRACTOR_VERSION = "facts-1;" + ";".join(
+EXTRACTOR_VERSION = "facts-2;" + ";".join(
     (
         _contacts_version(),
         ages.AGES_VERSION,
@@ -179,7 +179,11 @@ def _ages(facts: Facts, declared: str | None, text: str) -> None:
     if declared is not None and declared.strip():
         facts.age_declared = ages.parse_declared_age(declared)
         if facts.age_declared is None:
-            facts.errors.append(FieldError("age", f"not one age from 18 to 79: {declared.strip()[:40]!r}"))
+            facts.errors.append(
+                FieldError(
+                    "age", f"not one age from {ages.MIN_AGE} to {ages.MAX_AGE}: {declared.strip()[:40]!r}"
+                )
+            )
     stated = [age for age, _ in ages.find_ages(text)]
     if stated:
         facts.age_text = stated[0]
@@ -190,6 +194,8 @@ def _ages(facts: Facts, declared: str | None, text: str) -> None:
         if conflicting:
             facts.age_conflict, facts.age_text = True, conflicting[0]
     facts.age = facts.age_declared if facts.age_declared is not None else facts.age_text
+    # Under 18 anywhere (field or text) is flagged even when the other source says an adult age.
+    facts.age_below_18 = any(ages.is_below_adult(a) for a in (facts.age_declared, *stated))
 
 
 # Reasons where the text may still name the place: the field said nothing usable about a gemeente.
@@ -261,6 +267,7 @@ def facts_to_json(facts: Facts) -> dict:
         "age_declared": facts.age_declared,
         "age_text": facts.age_text,
         "age_conflict": facts.age_conflict,
+        "age_below_18": facts.age_below_18,
         "place": facts.place,
         "gemeente_code": facts.gemeente_code,
         "gemeente_name": facts.gemeente_name,
@@ -297,6 +304,7 @@ def facts_from_json(d: Mapping[str, Any]) -> Facts:
         age_declared=d.get("age_declared"),
         age_text=d.get("age_text"),
         age_conflict=bool(d.get("age_conflict", False)),
+        age_below_18=bool(d.get("age_below_18", False)),
         place=d.get("place"),
         gemeente_code=d.get("gemeente_code"),
         gemeente_name=d.get("gemeente_name"),

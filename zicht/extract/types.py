@@ -48,6 +48,8 @@ class Facts:
     age_declared: int | None = None
     age_text: int | None = None
     age_conflict: bool = False
+    # The declared age or any age stated in the text is 12–17: kept as a fact, never dropped.
+    age_below_18: bool = False
     place: str | None = None
     gemeente_code: str | None = None
     gemeente_name: str | None = None
