@@ -306,3 +306,51 @@ def test_client_ages_make_no_conflict(text):
 def test_declared_age_with_jaar_oud_is_read():
     f = _extract(title="", text="", fields={"age": "23 jaar oud"})
     assert f.age_declared == 23 and not f.errors
+
+
+# --- ambiguous places: the other gemeenten are kept ------------------------------------------------
+
+
+def test_a_declared_place_of_several_gemeenten_keeps_the_others():
+    f = _extract(fields={"location": "Beek"}, title="", text="Bel me.")
+    assert f.gemeente_code == "GM0888" and f.place_ambiguous and f.place_chosen_by == "namesake"
+    assert [a["gemeente_code"] for a in f.place_alternatives] == ["GM1945", "GM1955"]
+    assert all(a["gemeente_name"] for a in f.place_alternatives)
+    back = facts_from_json(json.loads(json.dumps(facts_to_json(f))))
+    assert back.place_alternatives == f.place_alternatives and back.place_chosen_by == "namesake"
+
+
+def test_an_ambiguous_place_in_the_text_keeps_the_others():
+    f = _extract(fields={}, title="", text="Nieuw in Hengelo!")
+    assert f.gemeente_code == "GM0164" and f.place_ambiguous and f.place_chosen_by == "namesake"
+    assert [a["gemeente_code"] for a in f.place_alternatives] == ["GM1876"]
+
+
+def test_an_unsettled_place_in_the_text_says_why():
+    f = _extract(fields={}, title="", text="Nieuw in Nes!")
+    assert f.gemeente_code is None and f.place_ambiguous and f.place_chosen_by is None
+    assert [a["gemeente_code"] for a in f.place_alternatives] == ["GM0060", "GM0074", "GM1970"]
+    (error,) = [e for e in f.errors if e.field == "location"]
+    assert error.reason.startswith("ambiguous (GM0060") and "'Nes' in the text" in error.reason
+
+
+def test_an_unsettled_declared_place_keeps_the_candidates():
+    f = _extract(fields={"location": "Nes"}, title="", text="Bel me.")
+    assert f.gemeente_code is None and f.place_ambiguous
+    assert [a["gemeente_code"] for a in f.place_alternatives] == ["GM0060", "GM0074", "GM1970"]
+
+
+def test_a_place_of_one_gemeente_is_not_ambiguous():
+    f = _extract(fields={"location": "Breda"}, title="", text="Bel me.")
+    assert (f.gemeente_code, f.place_ambiguous, f.place_alternatives, f.place_chosen_by) == (
+        "GM0758",
+        False,
+        [],
+        None,
+    )
+
+
+def test_a_place_settled_by_the_ad_says_so():
+    f = _extract(fields={"location": "Nes"}, title="", text="Lekker uitwaaien op Ameland.")
+    assert f.gemeente_code == "GM0060" and f.place_chosen_by == "hint"
+    assert {a["gemeente_code"] for a in f.place_alternatives} == {"GM0074", "GM1970"}

@@ -218,23 +218,47 @@ def _place(facts: Facts, declared: str | None, title: str, text: str) -> None:
             facts.errors.append(
                 FieldError("location", f"{resolution.reason}{detail}: {declared.strip()[:60]!r}")
             )
-            if resolution.reason == places.REASON_PROVINCE_ONLY:
+            if resolution.reason == places.REASON_AMBIGUOUS:
+                _alternatives(facts, resolution.candidates, None)
+            elif resolution.reason == places.REASON_PROVINCE_ONLY:
                 match = _in_text_within_province(both, declared)
             elif resolution.reason in _TEXT_MAY_SAY:
-                match = _first_in_text(both)
+                match = _first_in_text(facts, both)
     else:
-        match = _first_in_text(both)
+        match = _first_in_text(facts, both)
     if match is not None:
         facts.place = match.place
         facts.gemeente_code = match.gemeente_code
         facts.gemeente_name = match.gemeente_name
         facts.province = match.province
         facts.police_unit = match.police_unit
+        _alternatives(facts, match.other_gemeenten, match.chosen_by)
 
 
-def _first_in_text(text: str) -> places.PlaceMatch | None:
-    found = places.find_place_in_text(text)
-    return found[0] if found else None
+def _alternatives(facts: Facts, codes: tuple[str, ...], chosen_by: str | None) -> None:
+    """Keep the other gemeenten of an ambiguous place name, so the ad page can show "ook mogelijk"."""
+    if not codes:
+        return
+    gemeenten = reference.gemeenten()
+    facts.place_ambiguous = True
+    facts.place_chosen_by = chosen_by
+    facts.place_alternatives = [
+        {"gemeente_code": c, "gemeente_name": gemeenten[c].name if c in gemeenten else c} for c in codes
+    ]
+
+
+def _first_in_text(facts: Facts, text: str) -> places.PlaceMatch | None:
+    found, ambiguous = places.find_places_in_text_verbose(text)
+    if found:
+        return found[0]
+    if ambiguous:  # "Nieuw in Nes!": say why no gemeente was taken, and which it may be
+        first = ambiguous[0]
+        codes = ", ".join(first.candidates)
+        facts.errors.append(
+            FieldError("location", f"{places.REASON_AMBIGUOUS} ({codes}): {first.written[:60]!r} in the text")
+        )
+        _alternatives(facts, first.candidates, None)
+    return None
 
 
 def _in_text_within_province(text: str, declared: str) -> places.PlaceMatch | None:
@@ -273,6 +297,9 @@ def facts_to_json(facts: Facts) -> dict:
         "gemeente_name": facts.gemeente_name,
         "province": facts.province,
         "police_unit": facts.police_unit,
+        "place_ambiguous": facts.place_ambiguous,
+        "place_alternatives": [dict(a) for a in facts.place_alternatives],
+        "place_chosen_by": facts.place_chosen_by,
         "services": list(facts.services),
         "rates": [_rate_to_json(r) for r in facts.rates],
         "hours": facts.hours,
@@ -310,6 +337,9 @@ def facts_from_json(d: Mapping[str, Any]) -> Facts:
         gemeente_name=d.get("gemeente_name"),
         province=d.get("province"),
         police_unit=d.get("police_unit"),
+        place_ambiguous=bool(d.get("place_ambiguous", False)),
+        place_alternatives=[dict(a) for a in d.get("place_alternatives") or []],
+        place_chosen_by=d.get("place_chosen_by"),
         services=list(d.get("services") or []),
         rates=[_rate_to_json(r) for r in d.get("rates") or []],
         hours=d.get("hours"),

@@ -55,6 +55,12 @@ class Facts:
     gemeente_name: str | None = None
     province: str | None = None
     police_unit: str | None = None
+    # The place name exists in more than one gemeente: the others ({"gemeente_code", "gemeente_name"}),
+    # and how the one in gemeente_code was picked ("hint", "namesake" = the gemeente of that very name as
+    # a default, "spelling"; None when none was picked and gemeente_code is empty).
+    place_ambiguous: bool = False
+    place_alternatives: list[dict] = field(default_factory=list)
+    place_chosen_by: str | None = None
     services: list[str] = field(default_factory=list)
     rates: list[dict] = field(default_factory=list)
     hours: str | None = None
