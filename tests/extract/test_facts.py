@@ -354,3 +354,46 @@ def test_a_place_settled_by_the_ad_says_so():
     f = _extract(fields={"location": "Nes"}, title="", text="Lekker uitwaaien op Ameland.")
     assert f.gemeente_code == "GM0060" and f.place_chosen_by == "hint"
     assert {a["gemeente_code"] for a in f.place_alternatives} == {"GM0074", "GM1970"}
+
+
+# --- declared fields that cannot be read are per-ad errors ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kw", "field", "reason"),
+    [
+        ({"fields": {"hours": "zzz"}}, "hours", "no hours, days or times recognised: 'zzz'"),
+        ({"fields": {"languages": "klingon"}}, "languages", "no language recognised: 'klingon'"),
+        (
+            {"fields": {"reception": "ruimteschip"}},
+            "reception",
+            "not a known kind of reception: 'ruimteschip'",
+        ),
+        ({"rates": ["heel duur"]}, "rates", "no price recognised: 'heel duur'"),
+        ({"rates": ["1 uur"]}, "rates", "no price recognised: '1 uur'"),
+    ],
+)
+def test_an_unreadable_declared_field_is_an_error(kw, field, reason):
+    args = {"title": "", "text": "", "fields": {}, "rates": [], "services": [], "phone": None, "url": ""}
+    f = _extract(**(args | kw))
+    assert [(e.field, e.reason) for e in f.errors] == [(field, reason)]
+    assert f.hours is None and f.languages == [] and f.reception is None and f.rates == []
+
+
+def test_readable_declared_fields_give_no_error():
+    f = _extract(
+        title="",
+        text="",
+        fields={"hours": "ma t/m vr 10:00 - 22:00", "languages": "Nederlands, Engels", "reception": "escort"},
+        rates=["heel duur", "1 uur: 150"],
+        phone=None,
+    )
+    assert f.hours == "ma t/m vr 10:00 - 22:00" and f.languages == ["en", "nl"] and f.reception == "escort"
+    assert [r["price_eur"] for r in f.rates] == [150]
+    assert [(e.field, e.reason) for e in f.errors] == [("rates", "no price recognised: 'heel duur'")]
+
+
+def test_every_number_in_the_declared_phone_field_is_kept():
+    f = _extract(title="", text="", phone="+31 6 12345678 / 06 87654321")
+    assert [(c.value, c.source) for c in f.contacts] == [("+31612345678", "field"), ("+31687654321", "field")]
+    assert not [e for e in f.errors if e.field == "phone"]

@@ -9,6 +9,7 @@ from zicht.extract.profile import (
     ORIGINS,
     RECEPTION_TYPES,
     find_languages,
+    hours_readable,
     parse_hours,
     parse_origin,
     parse_reception,
@@ -182,3 +183,21 @@ def test_hostile_text_is_bounded(text):
     assert find_languages(text) == find_languages(text)
     assert parse_origin(None, text) == parse_origin(None, text)
     assert parse_reception(text, text[:100], text) == parse_reception(text, text[:100], text)
+
+
+@pytest.mark.parametrize(
+    ("value", "readable"),
+    [
+        ("10:00 - 22:00", True),
+        ("ma t/m vr", True),
+        ("24/7", True),
+        ("op afspraak", True),
+        ("Werktijden: zaterdag en zondag", True),
+        ("zzz", False),
+        ("2-3", False),
+        ("", False),
+        (None, False),
+    ],
+)
+def test_declared_hours_readable(value, readable):
+    assert hours_readable(value) is readable

@@ -109,14 +109,25 @@ def extract_facts(
     facts.services = _guard(
         errors, "services", lambda: services_module.find_services(both, _clean_list(services)), []
     )
-    facts.rates = _guard(errors, "rates", lambda: rates_module.parse_rates(_clean_list(rates), text_s), [])
-    hours = _guard(errors, "hours", lambda: profile.parse_hours(fields_s.get("hours"), both), None)
+    facts.rates = _guard(errors, "rates", lambda: _rates(_clean_list(rates), text_s, errors), [])
+    declared_hours = fields_s.get("hours")
+    if declared_hours and declared_hours.strip() and not profile.hours_readable(declared_hours):
+        errors.append(FieldError("hours", f"no hours, days or times recognised: {_shown(declared_hours)}"))
+        declared_hours = None
+    hours = _guard(errors, "hours", lambda: profile.parse_hours(declared_hours, both), None)
     if hours is not None:
         facts.hours, facts.available_247 = hours.hours, hours.available_247
+    declared_languages = fields_s.get("languages")
+    if (
+        declared_languages
+        and declared_languages.strip()
+        and not profile.find_languages(None, declared_languages)
+    ):
+        errors.append(FieldError("languages", f"no language recognised: {_shown(declared_languages)}"))
     facts.languages = _guard(
         errors,
         "languages",
-        lambda: profile.find_languages(both, fields_s.get("languages") or fields_s.get("features")),
+        lambda: profile.find_languages(both, declared_languages or fields_s.get("features")),
         [],
     )
     origin = _guard(errors, "origin", lambda: profile.parse_origin(fields_s.get("origin"), both), None)
@@ -124,10 +135,30 @@ def extract_facts(
         facts.origin = origin.code
         if origin.unread:
             errors.append(FieldError("origin", f"not in the vocabulary: {origin.unread!r}"))
+    declared_reception = fields_s.get("reception")
+    if (
+        declared_reception
+        and declared_reception.strip()
+        and not profile.parse_reception(None, declared_reception, None)
+    ):
+        errors.append(FieldError("reception", f"not a known kind of reception: {_shown(declared_reception)}"))
     facts.reception = _guard(
-        errors, "reception", lambda: profile.parse_reception(url_s, fields_s.get("reception"), both), None
+        errors, "reception", lambda: profile.parse_reception(url_s, declared_reception, both), None
     )
     return facts
+
+
+def _shown(value: str) -> str:
+    """A declared value as quoted in an error: short and on one line."""
+    return repr(" ".join(value.split())[:60])
+
+
+def _rates(declared: list[str], text: str, errors: list[FieldError]) -> list[dict]:
+    """Rates from the site's list and the text; each declared item that holds no rate is an error."""
+    for item in declared:
+        if item.strip() and not rates_module.parse_rates([item], None):
+            errors.append(FieldError("rates", f"no price recognised: {_shown(item)}"))
+    return rates_module.parse_rates(declared, text)
 
 
 def _clean_fields(fields: Any, errors: list[FieldError]) -> dict[str, str]:
@@ -146,15 +177,16 @@ def _clean_fields(fields: Any, errors: list[FieldError]) -> dict[str, str]:
 def _contacts(title: str, text: str, phone: Any, region: str, errors: list[FieldError]) -> list[Contact]:
     """The declared phone first (source "field"), then what the title and the text give."""
     from zicht.extract.contacts import find_contacts  # another engineer's module: imported when used
-    from zicht.extract.phones import normalise_declared_phone
+    from zicht.extract.phones import find_phones, normalise_declared_phone
 
     out: list[Contact] = []
     if phone is not None and str(phone).strip():
         raw, _ = _clean(phone, 200)
-        e164 = normalise_declared_phone(raw, region)
-        if e164:
+        # Every number in the field ("+31 6 12345678 / 06 87654321"), the whole field read as one first.
+        numbers = [normalise_declared_phone(raw, region), *(p.value for p in find_phones(raw, region))]
+        for e164 in dict.fromkeys(n for n in numbers if n):
             out.append(Contact("phone", e164, "field", _country_of(e164)))
-        else:
+        if not out:
             errors.append(FieldError("phone", f"not a phone number: {raw.strip()[:40]!r}"))
     seen = {(c.kind, c.value, c.source) for c in out}
     for part, source in ((title, "title"), (text, "text")):

@@ -15,7 +15,7 @@ from urllib.parse import unquote, urlsplit
 
 from zicht.extract.types import Span
 
-PROFILE_VERSION = "profile-1"
+PROFILE_VERSION = "profile-2"
 
 _MAX_TEXT = 200_000
 
@@ -80,6 +80,30 @@ def parse_hours(declared: str | None, text: str | None) -> Hours:
         ]
         hours = "; ".join(dict.fromkeys(ranges))[:200] or None
     return Hours(hours=hours, available_247=bool(always) or declared_always, span=span)
+
+
+# Words a working-hours field may hold without a time ("ma t/m vr", "weekend", "op afspraak").
+_HOURS_WORDS = re.compile(
+    r"(?<![^\W\d_])(?:ma|di|wo|do|vr|za|zo|maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag|"
+    r"mon|tue|wed|thu|fri|sat|sun|monday|tuesday|wednesday|thursday|friday|saturday|sunday|weekend|weekdagen|"
+    r"werkdagen|doordeweeks|dagelijks|daily|overdag|ochtend|middag|avond|nacht|morning|afternoon|evening|night|"
+    r"afspraak|appointment|flexibel|flexible|altijd|always|wisselend|varies)(?![^\W\d_])"
+)
+
+
+def hours_readable(declared: str | None) -> bool:
+    """Whether a declared working-hours field says anything about hours: a time range, around the
+    clock, or day and part-of-day words. "zzz" does not, and is reported instead of stored."""
+    if not isinstance(declared, str) or not declared.strip():
+        return False
+    d = " ".join(_lowered(declared[:200]).split())
+    return bool(
+        _ALWAYS.search(d)
+        or _ALL_DAY.match(d)
+        or d in ("24 uur", "24u", "24h")
+        or any(_plausible_range(m) for m in _RANGE.finditer(d))
+        or _HOURS_WORDS.search(d)
+    )
 
 
 def _plausible_range(m: re.Match[str]) -> bool:
