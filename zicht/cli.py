@@ -188,8 +188,18 @@ def import_(
     format: Annotated[str, typer.Option("--format", "-f", help="csv or jsonl")],
     site: Annotated[str, typer.Option("--site", help="Name of the site the ads come from.")],
     region: Annotated[
-        str, typer.Option("--region", help="Default country for numbers without a country code.")
-    ] = "NL",
+        str | None,
+        typer.Option(
+            "--region",
+            help="Default country for numbers without a country code (a new site: NL; an existing site: its own).",
+        ),
+    ] = None,
+    set_site_region: Annotated[
+        bool,
+        typer.Option(
+            "--set-site-region", help="Make --region the site's default when the site has another one."
+        ),
+    ] = False,
     map_: Annotated[
         list[str] | None,
         typer.Option("--map", help="FIELD=COLUMN when the file names a canonical field differently."),
@@ -241,6 +251,7 @@ def import_(
                     fmt=format.lower(),
                     site=site,
                     region=region,
+                    set_site_region=set_site_region,
                     mapping=mapping,
                     purpose=purpose,
                     legal_basis=legal_basis,
@@ -249,6 +260,10 @@ def import_(
                 )
         except ImportError_ as exc:
             fail(str(exc))
+    if report.region_changed_from:
+        console.print(
+            f"Site {site!r}: default region changed from {report.region_changed_from} to {report.region}."
+        )
     print_import_report(file, report)
 
 

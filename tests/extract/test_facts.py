@@ -251,3 +251,149 @@ def test_any_input_reads_without_raising_and_round_trips(title, text, fields, de
     assert facts_to_json(f) == facts_to_json(
         extract_facts(title, text, fields, declared, declared, phone, "https://example.nl/ad/1")
     )
+
+
+# --- ages: under 18 kept, client ages not the advertiser's -------------------------------------------
+
+
+def test_an_age_under_18_in_the_text_is_kept_and_flagged():
+    f = _extract(title="Anna", text="Hoi, ik ben Anna, 17 jaar.", fields={})
+    assert (f.age, f.age_text, f.age_below_18) == (17, 17, True)
+    assert not [e for e in f.errors if e.field == "age"]
+    assert facts_from_json(facts_to_json(f)).age_below_18 is True
+
+
+def test_a_declared_age_under_18_is_kept_and_flagged():
+    f = _extract(title="Anna", text="Nieuw!", fields={"age": "17"})
+    assert (f.age, f.age_declared, f.age_below_18) == (17, 17, True)
+    assert not [e for e in f.errors if e.field == "age"]
+
+
+def test_an_adult_declared_age_with_a_young_text_age_is_flagged_and_a_conflict():
+    f = _extract(title="Anna", text="ik ben 16 jaar", fields={"age": "21"})
+    assert (f.age, f.age_text, f.age_conflict, f.age_below_18) == (21, 16, True, True)
+
+
+def test_adult_and_experience_ages_are_not_flagged():
+    f = _extract(title="Anna", text="Ik ben 23 jaar, 17 jaar ervaring.", fields={})
+    assert (f.age, f.age_below_18) == (23, False)
+
+
+def test_a_declared_age_below_12_is_an_error():
+    f = _extract(title="", text="", fields={"age": "9"})
+    assert f.age is None and not f.age_below_18
+    (error,) = [e for e in f.errors if e.field == "age"]
+    assert "12 to 79" in error.reason
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Lieve meid. Heren vanaf 40 jaar welkom",
+        "Ik ontvang alleen heren tot 60 jaar",
+        "klanten boven de 40 jaar",
+        "min leeftijd klant 25 jaar",
+        "Heren van 30 tot 60 jaar",
+        "men over 40 welcome",
+        "clients 30+",
+    ],
+)
+def test_client_ages_make_no_conflict(text):
+    f = _extract(title="Anna 23", text=text, fields={"age": "23"})
+    assert (f.age, f.age_text, f.age_conflict) == (23, None, False)
+
+
+def test_declared_age_with_jaar_oud_is_read():
+    f = _extract(title="", text="", fields={"age": "23 jaar oud"})
+    assert f.age_declared == 23 and not f.errors
+
+
+# --- ambiguous places: the other gemeenten are kept ------------------------------------------------
+
+
+def test_a_declared_place_of_several_gemeenten_keeps_the_others():
+    f = _extract(fields={"location": "Beek"}, title="", text="Bel me.")
+    assert f.gemeente_code == "GM0888" and f.place_ambiguous and f.place_chosen_by == "namesake"
+    assert [a["gemeente_code"] for a in f.place_alternatives] == ["GM1945", "GM1955"]
+    assert all(a["gemeente_name"] for a in f.place_alternatives)
+    back = facts_from_json(json.loads(json.dumps(facts_to_json(f))))
+    assert back.place_alternatives == f.place_alternatives and back.place_chosen_by == "namesake"
+
+
+def test_an_ambiguous_place_in_the_text_keeps_the_others():
+    f = _extract(fields={}, title="", text="Nieuw in Hengelo!")
+    assert f.gemeente_code == "GM0164" and f.place_ambiguous and f.place_chosen_by == "namesake"
+    assert [a["gemeente_code"] for a in f.place_alternatives] == ["GM1876"]
+
+
+def test_an_unsettled_place_in_the_text_says_why():
+    f = _extract(fields={}, title="", text="Nieuw in Nes!")
+    assert f.gemeente_code is None and f.place_ambiguous and f.place_chosen_by is None
+    assert [a["gemeente_code"] for a in f.place_alternatives] == ["GM0060", "GM0074", "GM1970"]
+    (error,) = [e for e in f.errors if e.field == "location"]
+    assert error.reason.startswith("ambiguous (GM0060") and "'Nes' in the text" in error.reason
+
+
+def test_an_unsettled_declared_place_keeps_the_candidates():
+    f = _extract(fields={"location": "Nes"}, title="", text="Bel me.")
+    assert f.gemeente_code is None and f.place_ambiguous
+    assert [a["gemeente_code"] for a in f.place_alternatives] == ["GM0060", "GM0074", "GM1970"]
+
+
+def test_a_place_of_one_gemeente_is_not_ambiguous():
+    f = _extract(fields={"location": "Breda"}, title="", text="Bel me.")
+    assert (f.gemeente_code, f.place_ambiguous, f.place_alternatives, f.place_chosen_by) == (
+        "GM0758",
+        False,
+        [],
+        None,
+    )
+
+
+def test_a_place_settled_by_the_ad_says_so():
+    f = _extract(fields={"location": "Nes"}, title="", text="Lekker uitwaaien op Ameland.")
+    assert f.gemeente_code == "GM0060" and f.place_chosen_by == "hint"
+    assert {a["gemeente_code"] for a in f.place_alternatives} == {"GM0074", "GM1970"}
+
+
+# --- declared fields that cannot be read are per-ad errors ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kw", "field", "reason"),
+    [
+        ({"fields": {"hours": "zzz"}}, "hours", "no hours, days or times recognised: 'zzz'"),
+        ({"fields": {"languages": "klingon"}}, "languages", "no language recognised: 'klingon'"),
+        (
+            {"fields": {"reception": "ruimteschip"}},
+            "reception",
+            "not a known kind of reception: 'ruimteschip'",
+        ),
+        ({"rates": ["heel duur"]}, "rates", "no price recognised: 'heel duur'"),
+        ({"rates": ["1 uur"]}, "rates", "no price recognised: '1 uur'"),
+    ],
+)
+def test_an_unreadable_declared_field_is_an_error(kw, field, reason):
+    args = {"title": "", "text": "", "fields": {}, "rates": [], "services": [], "phone": None, "url": ""}
+    f = _extract(**(args | kw))
+    assert [(e.field, e.reason) for e in f.errors] == [(field, reason)]
+    assert f.hours is None and f.languages == [] and f.reception is None and f.rates == []
+
+
+def test_readable_declared_fields_give_no_error():
+    f = _extract(
+        title="",
+        text="",
+        fields={"hours": "ma t/m vr 10:00 - 22:00", "languages": "Nederlands, Engels", "reception": "escort"},
+        rates=["heel duur", "1 uur: 150"],
+        phone=None,
+    )
+    assert f.hours == "ma t/m vr 10:00 - 22:00" and f.languages == ["en", "nl"] and f.reception == "escort"
+    assert [r["price_eur"] for r in f.rates] == [150]
+    assert [(e.field, e.reason) for e in f.errors] == [("rates", "no price recognised: 'heel duur'")]
+
+
+def test_every_number_in_the_declared_phone_field_is_kept():
+    f = _extract(title="", text="", phone="+31 6 12345678 / 06 87654321")
+    assert [(c.value, c.source) for c in f.contacts] == [("+31612345678", "field"), ("+31687654321", "field")]
+    assert not [e for e in f.errors if e.field == "phone"]

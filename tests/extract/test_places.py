@@ -237,3 +237,19 @@ def test_place_key_folds_what_does_not_matter():
     assert place_key("'s-Hertogenbosch") == place_key("s Hertogenbosch") == "s hertogenbosch"
     assert place_key("Súdwest-Fryslân") == "sudwest fryslan"
     assert place_key("St.-Annaparochie") == place_key("Sint Annaparochie")
+
+
+def test_unsettled_names_in_free_text_are_returned_with_their_candidates():
+    found, ambiguous = places.find_places_in_text_verbose("Nieuw in Nes! Ook in Breda.")
+    assert [m.gemeente_code for m in found] == ["GM0758"]
+    assert [(a.written, a.candidates) for a in ambiguous] == [("Nes", ("GM0060", "GM0074", "GM1970"))]
+    assert places.find_place_in_text("Nieuw in Nes! Ook in Breda.") == found
+
+
+def test_how_an_ambiguous_name_was_chosen():
+    beek = places.resolve_place("Beek")
+    assert (beek.gemeente_code, beek.chosen_by) == ("GM0888", places.CHOSEN_BY_NAMESAKE)
+    breda = places.resolve_place("Breda")
+    assert (breda.other_gemeenten, breda.chosen_by) == ((), None)
+    nes = places.resolve_place("Nes", hint="op Ameland")
+    assert (nes.gemeente_code, nes.chosen_by) == ("GM0060", places.CHOSEN_BY_HINT)

@@ -9,6 +9,7 @@ from zicht.extract.profile import (
     ORIGINS,
     RECEPTION_TYPES,
     find_languages,
+    hours_readable,
     parse_hours,
     parse_origin,
     parse_reception,
@@ -182,3 +183,43 @@ def test_hostile_text_is_bounded(text):
     assert find_languages(text) == find_languages(text)
     assert parse_origin(None, text) == parse_origin(None, text)
     assert parse_reception(text, text[:100], text) == parse_reception(text, text[:100], text)
+
+
+@pytest.mark.parametrize(
+    ("value", "readable"),
+    [
+        ("10:00 - 22:00", True),
+        ("ma t/m vr", True),
+        ("24/7", True),
+        ("op afspraak", True),
+        ("Werktijden: zaterdag en zondag", True),
+        ("zzz", False),
+        ("2-3", False),
+        ("", False),
+        (None, False),
+    ],
+)
+def test_declared_hours_readable(value, readable):
+    assert hours_readable(value) is readable
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "said"),
+    [
+        ("Afkomst: Bulgaars", "BG", "Bulgaars"),
+        ("Nationaliteit: Roemeens.", "RO", "Roemeens"),
+        ("Oost-Europese", "eastern_europe", "Oost-Europese"),
+        ("Nieuw!\nRoemeense, 23 jaar", "RO", "Roemeense"),
+    ],
+)
+def test_origin_after_a_label_or_standing_alone(text, code, said):
+    origin = parse_origin(None, text)
+    assert origin.code == code and origin.span is not None and origin.span.text == said
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Afkomst: onbekend", "Ik hou van Spaanse", "De Spaanse, Franse en Thaise keuken", "Thaise massage"],
+)
+def test_no_origin_from_a_label_without_value_or_a_dish(text):
+    assert parse_origin(None, text).code is None

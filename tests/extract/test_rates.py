@@ -112,3 +112,37 @@ def test_hostile_text_is_bounded(text):
     rates = parse_rates([], text)
     assert len(rates) <= 50
     assert rates == parse_rates([], text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("30 min 80 / 60 min 150 / nacht 1000", [(30, 80, None), (60, 150, None), (None, 1000, "night")]),
+        ("30 min 80 / 60 min 150", [(30, 80, None), (60, 150, None)]),
+        ("150 euro p/u", [(60, 150, None)]),
+        ("€ 150,- p.u.", [(60, 150, None)]),
+        ("150 p/u", [(60, 150, None)]),
+        ("100 voor 30 min", [(30, 100, None)]),
+    ],
+)
+def test_more_rate_shapes(text, expected):
+    assert [(r["minutes"], r["price_eur"], r.get("period")) for r in parse_rates([], text)] == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ben 24/7 beschikbaar, ook 24 / 7 in het weekend",  # no price, whatever the slashes
+        "bel 0612345678 p/u",  # a phone number is no price
+        "nr 12 voor 30 min",  # below the bare-price floor
+    ],
+)
+def test_no_rate_in_slashes_or_phone_numbers(text):
+    assert parse_rates([], text) == []
+
+
+def test_a_setting_after_the_rates_is_theirs():
+    (rate,) = parse_rates([], "2 uur 250 (thuisontvangst)")
+    assert (rate["minutes"], rate["price_eur"], rate["setting"]) == (120, 250, "incall")
+    before_and_after = parse_rates([], "Privé: 1 uur 150 Escort: 1 uur 200")
+    assert [r["setting"] for r in before_and_after] == ["incall", "outcall"]

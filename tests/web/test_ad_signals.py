@@ -293,3 +293,29 @@ def test_the_page_shows_a_history_of_decisions_newest_first(tmp_path) -> None:  
         ("Anna", "bekeken", ""),
     ]
     assert "&lt;b&gt;plannen&lt;/b&gt;" in html
+
+
+def test_an_ambiguous_place_shows_the_other_gemeenten(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from zicht.pipeline import process
+    from zicht.sources.types import ParsedAd
+    from zicht.store.store import IngestItem, Store
+    from zicht.web.app import create_app
+
+    store = Store.open(f"sqlite:///{tmp_path / 'z.db'}", data_dir=tmp_path / "data")
+    try:
+        parsed = ParsedAd(
+            "kinky", "beek", "https://kinky.example/beek", "Hallo", "Bel me.", fields={"location": "Beek"}
+        )
+        ad_id = store.ingest([IngestItem(parsed, T1, "kinky@test")]).ad_ids[0]
+        process(store, photos=False)
+        with TestClient(create_app(store)) as c:
+            nl = text_of(HTMLParser(c.get(f"/advertenties/{ad_id}").text).css_first(".place-alternatives"))
+            en = text_of(
+                HTMLParser(c.get(f"/advertenties/{ad_id}?lang=en").text).css_first(".place-alternatives")
+            )
+    finally:
+        store.close()
+    others = [reference.gemeente(code) for code in ("GM1945", "GM1955")]
+    assert "ook mogelijk:" in nl and "de gemeente met die naam is genomen" in nl
+    assert all(g is not None and f"gemeente {g.name} ({g.code})" in nl for g in others)
+    assert "also possible:" in en

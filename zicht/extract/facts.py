@@ -31,7 +31,7 @@ def _contacts_version() -> str:
     return str(getattr(contacts, "CONTACTS_VERSION", "contacts-unversioned"))
 
 
-EXTRACTOR_VERSION = "facts-1;" + ";".join(
+EXTRACTOR_VERSION = "facts-2;" + ";".join(
     (
         _contacts_version(),
         ages.AGES_VERSION,
@@ -109,14 +109,25 @@ def extract_facts(
     facts.services = _guard(
         errors, "services", lambda: services_module.find_services(both, _clean_list(services)), []
     )
-    facts.rates = _guard(errors, "rates", lambda: rates_module.parse_rates(_clean_list(rates), text_s), [])
-    hours = _guard(errors, "hours", lambda: profile.parse_hours(fields_s.get("hours"), both), None)
+    facts.rates = _guard(errors, "rates", lambda: _rates(_clean_list(rates), text_s, errors), [])
+    declared_hours = fields_s.get("hours")
+    if declared_hours and declared_hours.strip() and not profile.hours_readable(declared_hours):
+        errors.append(FieldError("hours", f"no hours, days or times recognised: {_shown(declared_hours)}"))
+        declared_hours = None
+    hours = _guard(errors, "hours", lambda: profile.parse_hours(declared_hours, both), None)
     if hours is not None:
         facts.hours, facts.available_247 = hours.hours, hours.available_247
+    declared_languages = fields_s.get("languages")
+    if (
+        declared_languages
+        and declared_languages.strip()
+        and not profile.find_languages(None, declared_languages)
+    ):
+        errors.append(FieldError("languages", f"no language recognised: {_shown(declared_languages)}"))
     facts.languages = _guard(
         errors,
         "languages",
-        lambda: profile.find_languages(both, fields_s.get("languages") or fields_s.get("features")),
+        lambda: profile.find_languages(both, declared_languages or fields_s.get("features")),
         [],
     )
     origin = _guard(errors, "origin", lambda: profile.parse_origin(fields_s.get("origin"), both), None)
@@ -124,10 +135,30 @@ def extract_facts(
         facts.origin = origin.code
         if origin.unread:
             errors.append(FieldError("origin", f"not in the vocabulary: {origin.unread!r}"))
+    declared_reception = fields_s.get("reception")
+    if (
+        declared_reception
+        and declared_reception.strip()
+        and not profile.parse_reception(None, declared_reception, None)
+    ):
+        errors.append(FieldError("reception", f"not a known kind of reception: {_shown(declared_reception)}"))
     facts.reception = _guard(
-        errors, "reception", lambda: profile.parse_reception(url_s, fields_s.get("reception"), both), None
+        errors, "reception", lambda: profile.parse_reception(url_s, declared_reception, both), None
     )
     return facts
+
+
+def _shown(value: str) -> str:
+    """A declared value as quoted in an error: short and on one line."""
+    return repr(" ".join(value.split())[:60])
+
+
+def _rates(declared: list[str], text: str, errors: list[FieldError]) -> list[dict]:
+    """Rates from the site's list and the text; each declared item that holds no rate is an error."""
+    for item in declared:
+        if item.strip() and not rates_module.parse_rates([item], None):
+            errors.append(FieldError("rates", f"no price recognised: {_shown(item)}"))
+    return rates_module.parse_rates(declared, text)
 
 
 def _clean_fields(fields: Any, errors: list[FieldError]) -> dict[str, str]:
@@ -146,15 +177,16 @@ def _clean_fields(fields: Any, errors: list[FieldError]) -> dict[str, str]:
 def _contacts(title: str, text: str, phone: Any, region: str, errors: list[FieldError]) -> list[Contact]:
     """The declared phone first (source "field"), then what the title and the text give."""
     from zicht.extract.contacts import find_contacts  # another engineer's module: imported when used
-    from zicht.extract.phones import normalise_declared_phone
+    from zicht.extract.phones import find_phones, normalise_declared_phone
 
     out: list[Contact] = []
     if phone is not None and str(phone).strip():
         raw, _ = _clean(phone, 200)
-        e164 = normalise_declared_phone(raw, region)
-        if e164:
+        # Every number in the field ("+31 6 12345678 / 06 87654321"), the whole field read as one first.
+        numbers = [normalise_declared_phone(raw, region), *(p.value for p in find_phones(raw, region))]
+        for e164 in dict.fromkeys(n for n in numbers if n):
             out.append(Contact("phone", e164, "field", _country_of(e164)))
-        else:
+        if not out:
             errors.append(FieldError("phone", f"not a phone number: {raw.strip()[:40]!r}"))
     seen = {(c.kind, c.value, c.source) for c in out}
     for part, source in ((title, "title"), (text, "text")):
@@ -179,7 +211,11 @@ def _ages(facts: Facts, declared: str | None, text: str) -> None:
     if declared is not None and declared.strip():
         facts.age_declared = ages.parse_declared_age(declared)
         if facts.age_declared is None:
-            facts.errors.append(FieldError("age", f"not one age from 18 to 79: {declared.strip()[:40]!r}"))
+            facts.errors.append(
+                FieldError(
+                    "age", f"not one age from {ages.MIN_AGE} to {ages.MAX_AGE}: {declared.strip()[:40]!r}"
+                )
+            )
     stated = [age for age, _ in ages.find_ages(text)]
     if stated:
         facts.age_text = stated[0]
@@ -190,6 +226,8 @@ def _ages(facts: Facts, declared: str | None, text: str) -> None:
         if conflicting:
             facts.age_conflict, facts.age_text = True, conflicting[0]
     facts.age = facts.age_declared if facts.age_declared is not None else facts.age_text
+    # Under 18 anywhere (field or text) is flagged even when the other source says an adult age.
+    facts.age_below_18 = any(ages.is_below_adult(a) for a in (facts.age_declared, *stated))
 
 
 # Reasons where the text may still name the place: the field said nothing usable about a gemeente.
@@ -212,23 +250,47 @@ def _place(facts: Facts, declared: str | None, title: str, text: str) -> None:
             facts.errors.append(
                 FieldError("location", f"{resolution.reason}{detail}: {declared.strip()[:60]!r}")
             )
-            if resolution.reason == places.REASON_PROVINCE_ONLY:
+            if resolution.reason == places.REASON_AMBIGUOUS:
+                _alternatives(facts, resolution.candidates, None)
+            elif resolution.reason == places.REASON_PROVINCE_ONLY:
                 match = _in_text_within_province(both, declared)
             elif resolution.reason in _TEXT_MAY_SAY:
-                match = _first_in_text(both)
+                match = _first_in_text(facts, both)
     else:
-        match = _first_in_text(both)
+        match = _first_in_text(facts, both)
     if match is not None:
         facts.place = match.place
         facts.gemeente_code = match.gemeente_code
         facts.gemeente_name = match.gemeente_name
         facts.province = match.province
         facts.police_unit = match.police_unit
+        _alternatives(facts, match.other_gemeenten, match.chosen_by)
 
 
-def _first_in_text(text: str) -> places.PlaceMatch | None:
-    found = places.find_place_in_text(text)
-    return found[0] if found else None
+def _alternatives(facts: Facts, codes: tuple[str, ...], chosen_by: str | None) -> None:
+    """Keep the other gemeenten of an ambiguous place name, so the ad page can show "ook mogelijk"."""
+    if not codes:
+        return
+    gemeenten = reference.gemeenten()
+    facts.place_ambiguous = True
+    facts.place_chosen_by = chosen_by
+    facts.place_alternatives = [
+        {"gemeente_code": c, "gemeente_name": gemeenten[c].name if c in gemeenten else c} for c in codes
+    ]
+
+
+def _first_in_text(facts: Facts, text: str) -> places.PlaceMatch | None:
+    found, ambiguous = places.find_places_in_text_verbose(text)
+    if found:
+        return found[0]
+    if ambiguous:  # "Nieuw in Nes!": say why no gemeente was taken, and which it may be
+        first = ambiguous[0]
+        codes = ", ".join(first.candidates)
+        facts.errors.append(
+            FieldError("location", f"{places.REASON_AMBIGUOUS} ({codes}): {first.written[:60]!r} in the text")
+        )
+        _alternatives(facts, first.candidates, None)
+    return None
 
 
 def _in_text_within_province(text: str, declared: str) -> places.PlaceMatch | None:
@@ -261,11 +323,15 @@ def facts_to_json(facts: Facts) -> dict:
         "age_declared": facts.age_declared,
         "age_text": facts.age_text,
         "age_conflict": facts.age_conflict,
+        "age_below_18": facts.age_below_18,
         "place": facts.place,
         "gemeente_code": facts.gemeente_code,
         "gemeente_name": facts.gemeente_name,
         "province": facts.province,
         "police_unit": facts.police_unit,
+        "place_ambiguous": facts.place_ambiguous,
+        "place_alternatives": [dict(a) for a in facts.place_alternatives],
+        "place_chosen_by": facts.place_chosen_by,
         "services": list(facts.services),
         "rates": [_rate_to_json(r) for r in facts.rates],
         "hours": facts.hours,
@@ -297,11 +363,15 @@ def facts_from_json(d: Mapping[str, Any]) -> Facts:
         age_declared=d.get("age_declared"),
         age_text=d.get("age_text"),
         age_conflict=bool(d.get("age_conflict", False)),
+        age_below_18=bool(d.get("age_below_18", False)),
         place=d.get("place"),
         gemeente_code=d.get("gemeente_code"),
         gemeente_name=d.get("gemeente_name"),
         province=d.get("province"),
         police_unit=d.get("police_unit"),
+        place_ambiguous=bool(d.get("place_ambiguous", False)),
+        place_alternatives=[dict(a) for a in d.get("place_alternatives") or []],
+        place_chosen_by=d.get("place_chosen_by"),
         services=list(d.get("services") or []),
         rates=[_rate_to_json(r) for r in d.get("rates") or []],
         hours=d.get("hours"),

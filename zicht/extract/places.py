@@ -13,8 +13,9 @@ A woonplaats name that exists in several gemeenten (70 names do, e.g. Achterveld
 an explicit unknown ("ambiguous", with the candidates) unless a gemeente or province in the same text
 settles it. One rule resolves such names without a hint: when exactly one of the candidates is the
 gemeente of that very name ("Hoorn" the city, not the hamlet on Terschelling; "Hengelo" in Overijssel),
-that gemeente is taken and the other candidates are kept in ``PlaceMatch.other_gemeenten`` so that a
-person sees them. Matching is on folded tokens: case, diacritics, hyphens, apostrophes and "St."/"Sint"
+that gemeente is taken and the other candidates are kept in ``PlaceMatch.other_gemeenten`` (with
+``chosen_by`` saying how the gemeente was picked) so that a person sees them. An ambiguous name in free
+text that nothing settles is returned by ``find_places_in_text_verbose`` as ``AmbiguousPlace``. Matching is on folded tokens: case, diacritics, hyphens, apostrophes and "St."/"Sint"
 do not matter; "a/d" equals "aan de(n)".
 """
 
@@ -29,7 +30,7 @@ from functools import cache, lru_cache
 from zicht import reference
 from zicht.extract.types import Span
 
-PLACES_VERSION = "places-1"
+PLACES_VERSION = "places-2"
 
 # How a place matched, strongest first where several apply to one name.
 HOW_GEMEENTE = "gemeente"
@@ -40,6 +41,11 @@ HOW_REGIO = "regio"  # "regio Utrecht", "Maastricht e.o.": the gemeente named, w
 HOW_FUZZY = "fuzzy"  # a declared field one or two letters off a single known name
 
 _KIND_RANK = {HOW_GEMEENTE: 0, HOW_WOONPLAATS: 1, HOW_ALIAS: 2, HOW_DISTRICT: 3}
+
+# How one gemeente was picked for a name that several gemeenten have.
+CHOSEN_BY_HINT = "hint"  # another place or a province in the same field or ad
+CHOSEN_BY_NAMESAKE = "namesake"  # the gemeente of that very name: a default, the others stay possible
+CHOSEN_BY_SPELLING = "spelling"  # the exact official spelling (a hyphen) of one of them
 
 # Reasons for an explicit unknown.
 REASON_EMPTY = "empty"
@@ -61,6 +67,18 @@ class PlaceMatch:
     how: str  # gemeente | woonplaats | alias | district | regio | fuzzy
     span: Span | None = None  # where in the searched text (find_place_in_text)
     other_gemeenten: tuple[str, ...] = ()  # gemeenten that also have a place of this name
+    chosen_by: str | None = (
+        None  # when other_gemeenten: CHOSEN_BY_HINT | CHOSEN_BY_NAMESAKE | CHOSEN_BY_SPELLING
+    )
+
+
+@dataclass(frozen=True)
+class AmbiguousPlace:
+    """A place name in free text that several gemeenten have and nothing in the text settles."""
+
+    written: str
+    candidates: tuple[str, ...]  # gemeente codes
+    span: Span
 
 
 @dataclass(frozen=True)
@@ -429,16 +447,17 @@ def _narrow(codes: tuple[str, ...], hint_codes: set[str], hint_provinces: set[st
 
 def _choose(
     hit: _Hit, hint_codes: set[str], hint_provinces: set[str]
-) -> tuple[str | None, tuple[str, ...], tuple[str, ...]]:
-    """(chosen gemeente or None, candidates left, other gemeenten of the same name)."""
+) -> tuple[str | None, tuple[str, ...], tuple[str, ...], str | None]:
+    """(chosen gemeente or None, candidates left, other gemeenten of the same name, how it was chosen)."""
     all_codes = _gemeenten_of(hit.entries)
     codes = _narrow(all_codes, hint_codes, hint_provinces)
     if len(codes) == 1:
-        return codes[0], codes, tuple(c for c in all_codes if c != codes[0])
+        chosen_by = CHOSEN_BY_HINT if len(all_codes) > 1 else None
+        return codes[0], codes, tuple(c for c in all_codes if c != codes[0]), chosen_by
     namesakes = _gemeenten_of(e for e in hit.entries if e.kind == HOW_GEMEENTE and e.gm_code in codes)
     if len(namesakes) == 1:
-        return namesakes[0], codes, tuple(c for c in all_codes if c != namesakes[0])
-    return None, codes, ()
+        return namesakes[0], codes, tuple(c for c in all_codes if c != namesakes[0]), CHOSEN_BY_NAMESAKE
+    return None, codes, (), None
 
 
 def _make_match(
@@ -450,6 +469,7 @@ def _make_match(
     how: str | None = None,
     end_token: int | None = None,
     district_suffix: str | None = None,
+    chosen_by: str | None = None,
 ) -> PlaceMatch:
     g = reference.gemeenten()[code]
     mine = sorted((e for e in hit.entries if e.gm_code == code), key=lambda e: _KIND_RANK[e.kind])
@@ -476,6 +496,7 @@ def _make_match(
         how=how or kind,
         span=Span(start, end, text[start:end]),
         other_gemeenten=others,
+        chosen_by=chosen_by if others else None,
     )
 
 
@@ -564,20 +585,22 @@ def resolve_place_verbose(text: str | None, hint: str | None = None) -> PlaceRes
     for n, hit in enumerate(place_hits):
         own_codes, own_provinces = _hints(hits, hit)
         own_provinces |= _abbreviation_hint(tokens, hit.end)
-        code, candidates, others = _choose(hit, own_codes, own_provinces)
+        code, candidates, others, chosen_by = _choose(hit, own_codes, own_provinces)
         if code is None and hint:
             ad_hints = ad_hints or _ad_hints(hint)  # read the rest of the ad only when it is needed
-            code, candidates, others = _choose(hit, own_codes | ad_hints[0], own_provinces | ad_hints[1])
+            code, candidates, others, chosen_by = _choose(
+                hit, own_codes | ad_hints[0], own_provinces | ad_hints[1]
+            )
         if code is None:
             code = _exact_official_spelling(hit, text, tokens)
-            others = tuple(c for c in candidates if c != code)
+            others, chosen_by = tuple(c for c in candidates if c != code), CHOSEN_BY_SPELLING
         if code is None:
             if n == 0:  # the first name in the field is the place meant; an unknown stays unknown
                 return PlaceResolution(None, REASON_AMBIGUOUS, candidates=candidates)
             continue
         suffix, end = _district_suffix(text, tokens, hit)
         how = HOW_REGIO if _has_regio_qualifier(tokens, hit) else None
-        matches.append(_make_match(hit, code, others, text, tokens, how, end, suffix))
+        matches.append(_make_match(hit, code, others, text, tokens, how, end, suffix, chosen_by))
     primary = matches[0]
     also = tuple(m for m in matches[1:] if m.gemeente_code != primary.gemeente_code)
     return PlaceResolution(primary, also_named=also)
@@ -626,19 +649,25 @@ def resolve_place(text: str | None, hint: str | None = None) -> PlaceMatch | Non
 
 
 def find_place_in_text(text: str | None) -> list[PlaceMatch]:
-    """Places named in free text, in order of appearance, one per gemeente; conservative by design.
+    """Places named in free text, in order of appearance, one per gemeente; conservative by design."""
+    return find_places_in_text_verbose(text)[0]
+
+
+def find_places_in_text_verbose(text: str | None) -> tuple[list[PlaceMatch], list[AmbiguousPlace]]:
+    """Places named in free text, and the names in it that several gemeenten have and nothing settles
+    ("Nieuw in Nes!"), so that the analyst sees why no gemeente was taken.
 
     The words of the text are compared as a set with the words places start with (fast, in C); only
     where such a word stands is the text around it read token by token.
     """
     if not text or not isinstance(text, str):
-        return []
+        return [], []
     text = text[:_TEXT_MAX_CHARS]
     folded = _fast_fold(text)
     vocabulary = _text_vocabulary()
     present = vocabulary.first_words.intersection(_TOKEN_RE.findall(folded))
     if not present:
-        return []
+        return [], []
     starts = sorted(
         (m.start(), m.end(), w)
         for w in present
@@ -646,6 +675,7 @@ def find_place_in_text(text: str | None) -> list[PlaceMatch]:
         if not (m.start() and folded[m.start() - 1].isalnum())
     )
     found: dict[str, PlaceMatch] = {}
+    ambiguous: dict[tuple[str, ...], AmbiguousPlace] = {}
     covered = -1
     for start, end, word in starts[:_MAX_OCCURRENCES]:
         if start < covered or vocabulary.settled.get(word) in found:
@@ -660,9 +690,12 @@ def find_place_in_text(text: str | None) -> list[PlaceMatch]:
                 continue
         match, covered_to = _place_at(text, folded, start)
         covered = max(covered, covered_to)
-        if match and match.gemeente_code not in found:
+        if isinstance(match, AmbiguousPlace):
+            ambiguous.setdefault(match.candidates, match)
+        elif match and match.gemeente_code not in found:
             found[match.gemeente_code] = match
-    return sorted(found.values(), key=lambda m: m.span.start if m.span else 0)
+    places = sorted(found.values(), key=lambda m: m.span.start if m.span else 0)
+    return places, sorted(ambiguous.values(), key=lambda a: a.span.start)
 
 
 _NEXT_WORD = re.compile(r"[\W_]{1,3}([^\W_]+)")
@@ -687,8 +720,9 @@ def _window_tokens(folded: str, start: int) -> tuple[list[tuple[str, int, int]],
     return tokens, at
 
 
-def _place_at(text: str, folded: str, start: int) -> tuple[PlaceMatch | None, int]:
-    """The place whose name starts at ``start``, if free text may name it there; and where it ends."""
+def _place_at(text: str, folded: str, start: int) -> tuple[PlaceMatch | AmbiguousPlace | None, int]:
+    """The place whose name starts at ``start``, if free text may name it there (or the gemeenten it
+    may be, when nothing settles it); and where it ends."""
     tokens, at = _window_tokens(folded, start)
     hits = _scan(tokens, folded, at, max_hits=3)
     if not hits or hits[0].start != at:
@@ -706,12 +740,13 @@ def _place_at(text: str, folded: str, start: int) -> tuple[PlaceMatch | None, in
     near = [h for h in hits[1:] if h.start - hit.end <= 2]
     codes, provinces = _hints(near, None)
     provinces |= _abbreviation_hint(tokens, hit.end)
-    code, _, others = _choose(hit, codes, provinces)
+    code, candidates, others, chosen_by = _choose(hit, codes, provinces)
     if code is None:
-        return None, covered
+        start, end = tokens[hit.start][1], tokens[hit.end - 1][2]
+        return AmbiguousPlace(text[start:end], candidates, Span(start, end, text[start:end])), covered
     suffix, end = _district_suffix(text, tokens, hit)
     how = HOW_REGIO if _has_regio_qualifier(tokens, hit) else None
-    return _make_match(hit, code, others, text, tokens, how, end, suffix), covered
+    return _make_match(hit, code, others, text, tokens, how, end, suffix, chosen_by), covered
 
 
 @dataclass(frozen=True)
@@ -835,7 +870,7 @@ def _fuzzy(text: str, tokens: Sequence[tuple[str, int, int]]) -> PlaceMatch | No
         return None
     key = best[0][0]
     hit = _Hit(0, len(tokens), key, entries=_index().entries[key])
-    code, _, others = _choose(hit, set(), set())
+    code, _, others, chosen_by = _choose(hit, set(), set())
     if code is None:
         return None
-    return _make_match(hit, code, others, text, tokens, HOW_FUZZY)
+    return _make_match(hit, code, others, text, tokens, HOW_FUZZY, chosen_by=chosen_by)

@@ -15,7 +15,7 @@ from urllib.parse import unquote, urlsplit
 
 from zicht.extract.types import Span
 
-PROFILE_VERSION = "profile-1"
+PROFILE_VERSION = "profile-2"
 
 _MAX_TEXT = 200_000
 
@@ -80,6 +80,30 @@ def parse_hours(declared: str | None, text: str | None) -> Hours:
         ]
         hours = "; ".join(dict.fromkeys(ranges))[:200] or None
     return Hours(hours=hours, available_247=bool(always) or declared_always, span=span)
+
+
+# Words a working-hours field may hold without a time ("ma t/m vr", "weekend", "op afspraak").
+_HOURS_WORDS = re.compile(
+    r"(?<![^\W\d_])(?:ma|di|wo|do|vr|za|zo|maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag|"
+    r"mon|tue|wed|thu|fri|sat|sun|monday|tuesday|wednesday|thursday|friday|saturday|sunday|weekend|weekdagen|"
+    r"werkdagen|doordeweeks|dagelijks|daily|overdag|ochtend|middag|avond|nacht|morning|afternoon|evening|night|"
+    r"afspraak|appointment|flexibel|flexible|altijd|always|wisselend|varies)(?![^\W\d_])"
+)
+
+
+def hours_readable(declared: str | None) -> bool:
+    """Whether a declared working-hours field says anything about hours: a time range, around the
+    clock, or day and part-of-day words. "zzz" does not, and is reported instead of stored."""
+    if not isinstance(declared, str) or not declared.strip():
+        return False
+    d = " ".join(_lowered(declared[:200]).split())
+    return bool(
+        _ALWAYS.search(d)
+        or _ALL_DAY.match(d)
+        or d in ("24 uur", "24u", "24h")
+        or any(_plausible_range(m) for m in _RANGE.finditer(d))
+        or _HOURS_WORDS.search(d)
+    )
 
 
 def _plausible_range(m: re.Match[str]) -> bool:
@@ -273,6 +297,7 @@ _DECLARED_ORIGIN_EXTRA: dict[str, str] = {
     "scandinavisch": "scandinavia", "koreaans": "KR", "vietnamees": "VN", "engels": "GB", "brits": "GB",
 }  # fmt: skip
 _ORIGIN_NAME = {name: code for code, names in ORIGINS.items() for name in names}
+_ORIGIN_LABEL_KEYWORDS = ("afkomst", "etnici", "ethnic", "nationali")
 _DECLARED_ORIGIN_NAME = {**_DECLARED_ORIGIN_EXTRA, **_ORIGIN_NAME}
 _ORIGIN_WORD = re.compile(r"[^\W\d_]+")
 _ORIGIN_FIRST_WORD = {name: _ORIGIN_WORD.findall(name)[0] for name in _ORIGIN_NAME}
@@ -292,6 +317,14 @@ _FRAME_BEFORE = re.compile(
     r"|\b(?:afkomst|etniciteit|ethnicity|nationaliteit|nationality|origin)\s{0,3}[:=]?\s{0,3})$"
 )
 _STANDALONE = frozenset({"latina", "latino", "filipina"})
+# "Afkomst: Bulgaars", "Nationaliteit: Roemeens": a label, then the value as a declared field would hold it.
+_ORIGIN_LABEL = re.compile(
+    r"\b(?:afkomst|etniciteit|ethnicity|nationaliteit|nationality)\s{0,3}[:=]\s{0,3}(?P<v>[^\W\d_][^\n.,;!?:]{0,39})"
+)
+# A Dutch adjective standing alone as a phrase ("Oost-Europese!", "Roemeense, 23 jaar"): at the start of
+# the text or a line and followed by punctuation or the end.
+_PHRASE_START = re.compile(r"(?:^|[\n.!?:|•])\s{0,3}$")
+_PHRASE_END = re.compile(r"\s{0,3}(?:$|[,!.\n;|•])")
 
 
 @dataclass(frozen=True)
@@ -315,6 +348,13 @@ def parse_origin(declared: str | None, text: str | None) -> Origin:
     if not isinstance(text, str) or not text:
         return Origin(None, False)
     lowered = _lowered(text[:_MAX_TEXT])
+    label = _ORIGIN_LABEL.search(lowered) if any(k in lowered for k in _ORIGIN_LABEL_KEYWORDS) else None
+    if label:
+        value = label.group("v").strip()
+        code = _DECLARED_ORIGIN_NAME.get(value) or _first_origin_word(value)
+        if code:
+            start = label.start("v")
+            return Origin(code, False, Span(start, start + len(value), text[start : start + len(value)]))
     present = _ORIGIN_FIRST_WORDS.intersection(_ORIGIN_WORD.findall(lowered))
     if not present:
         return Origin(None, False)
@@ -334,6 +374,11 @@ def parse_origin(declared: str | None, text: str | None) -> Origin:
             name in _STANDALONE
             or _PERSON_AFTER.match(lowered, end)
             or _FRAME_BEFORE.search(lowered, max(0, start - 40), start)
+            or (
+                name.endswith("e")
+                and _PHRASE_START.search(lowered, max(0, start - 4), start)
+                and _PHRASE_END.match(lowered, end)
+            )
         ):
             return Origin(_ORIGIN_NAME[name], False, Span(start, end, text[start:end]))
     return Origin(None, False)

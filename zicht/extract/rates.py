@@ -14,7 +14,7 @@ import itertools
 import re
 from collections.abc import Iterable
 
-RATES_VERSION = "rates-1"
+RATES_VERSION = "rates-2"
 
 MIN_PRICE = 10
 MAX_PRICE = 20_000
@@ -42,7 +42,7 @@ _PRICE = re.compile(
     rf"|(?P<b>{_AMOUNT})(?P<bc>[.,]\d{{2}})?\s{{0,3}}(?:€|euro'?s?\b|eur\b|,-{{1,2}}|\.-))"
 )
 _BARE_NUMBER = re.compile(
-    rf"(?=\d)(?<![\d.,:/+])(?P<n>{_AMOUNT})(?![\d]|[.,]\d|\s{{0,3}}(?:%|cm|kg|jaar|jr|min|uur|u\b|h\b|:|/|x\b|dagen|days))"
+    rf"(?=\d)(?<![\d.,:/+])(?P<n>{_AMOUNT})(?![\d]|[.,]\d|/\d|\s{{0,3}}(?:%|cm|kg|jaar|jr|min|uur|u\b|h\b|:|x\b|dagen|days))"
 )
 
 _NUMBER_WORDS = {"een": 1, "één": 1, "twee": 2, "drie": 3, "vier": 4, "one": 1, "two": 2, "three": 3}
@@ -55,7 +55,7 @@ _DURATION = re.compile(
     r"|(?P<oneandhalf>anderhalf\s{0,3}(?:uur|hour)|1[.,]5\s{0,3}(?:uur|u\b|hours?|hrs?|h\b))"
     r"|(?P<hn>\d{1,2}|een|één|twee|drie|vier|one|two|three)\s{0,3}(?P<hu>uur|uurtje|uren|u\b|hours?|hrs?|h\b)"
     r"|(?P<mn>\d{1,3})\s{0,3}(?P<mu>minuten|minuut|minutes|mins?|m\b|min\.)"
-    r"|(?P<bare_hour>(?<![\w/])(?:per\s{1,3}|p/)?(?:uur|hour)\b))"
+    r"|(?P<bare_hour>(?<![\w/])(?:(?:per\s{1,3}|p/)?(?:uur|hour)\b|p\s?/\s?u\b|p\.\s?u\b\.?|p/h\b)))"
 )
 _SEGMENT_BREAK = re.compile(r"[\n;|•·]+|(?<=[.!?])\s{1,3}")
 _DIGIT = re.compile(r"\d")
@@ -63,7 +63,7 @@ _MAX_TEXT = 100_000
 _MAX_RATES = 50
 # Plain substring tests before any regex: a segment with digits but none of these (a phone number, an
 # age) holds no rate.
-_RATE_KEYWORDS = ("€", "eur", ",-", ".-", "min", "uur", "hour", "nacht", "night", "kwartier", "half")  # fmt: skip
+_RATE_KEYWORDS = ("€", "eur", ",-", ".-", "min", "uur", "hour", "nacht", "night", "kwartier", "half", "p/u", "p.u", "p/h")  # fmt: skip
 _SHORT_UNIT = re.compile(r"\d\s?(?:u|m|h|hrs?)\b")  # "1u 150", "30m 100"
 _SETTING_KEYWORDS = ("priv", "ontvangst", "call", "bij mij", "thuis", "place", "salon", "escort", "bij jou",
                      "bij u", "huis", "bezoek", "visit", "naar jou", "naar u")  # fmt: skip
@@ -145,6 +145,14 @@ def _rate(
 _PER = re.compile(r"\b(?:per|voor|for|pp)\b|/")
 
 
+def _per_duration(segment: str, end: int, duration: tuple[str, int, int, object]) -> bool:
+    """A bare number tied to the duration right after it: "100 voor 30 min", "150 p/u"."""
+    gap = duration[1] - end
+    if gap <= 3 and segment.startswith("p", duration[1]):
+        return True
+    return gap <= 8 and _PER.search(segment, end, duration[1]) is not None
+
+
 def _pair(
     segment: str,
     elements: list[tuple[str, int, int, object]],
@@ -165,7 +173,12 @@ def _pair(
             rates.append(_rate(minutes, period, nxt[3], setting, [start, nxt[2]] if with_span else None))  # type: ignore[arg-type]
             i += 2
             continue
-        elif kind in ("P", "N") and nxt and nxt[0] == "D" and (kind == "P" or declared):
+        elif (
+            kind in ("P", "N")
+            and nxt
+            and nxt[0] == "D"
+            and (kind == "P" or declared or _per_duration(segment, end, nxt))
+        ):  # "€100 per half uur", and a bare "100 voor 30 min", "150 p/u"
             linked = _PER.search(segment, end, nxt[2]) is not None
             next_is_price = i + 2 < n and elements[i + 2][0] in ("P", "N")
             if linked or not next_is_price:  # "€100 per half uur", "€ 1.250 nacht"
@@ -178,7 +191,21 @@ def _pair(
         ):
             rates.append(_rate(None, None, value, setting, None))  # type: ignore[arg-type]
         i += 1
+    _trailing_setting(rates, elements)
     return rates
+
+
+def _trailing_setting(rates: list[dict], elements: list[tuple[str, int, int, object]]) -> None:
+    """ "2 uur 250 (thuisontvangst)": a setting word after the last rate, with none before, is theirs."""
+    kinds = [e[0] for e in elements]
+    if "S" not in kinds or not rates:
+        return
+    first_s = kinds.index("S")
+    if any(k in ("P", "N", "D") for k in kinds[first_s:]) or any(r["setting"] for r in rates):
+        return
+    setting = elements[first_s][3]
+    for rate in rates:
+        rate["setting"] = setting
 
 
 def _segments(text: str) -> list[tuple[str, int]]:

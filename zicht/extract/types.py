@@ -48,11 +48,19 @@ class Facts:
     age_declared: int | None = None
     age_text: int | None = None
     age_conflict: bool = False
+    # The declared age or any age stated in the text is 12–17: kept as a fact, never dropped.
+    age_below_18: bool = False
     place: str | None = None
     gemeente_code: str | None = None
     gemeente_name: str | None = None
     province: str | None = None
     police_unit: str | None = None
+    # The place name exists in more than one gemeente: the others ({"gemeente_code", "gemeente_name"}),
+    # and how the one in gemeente_code was picked ("hint", "namesake" = the gemeente of that very name as
+    # a default, "spelling"; None when none was picked and gemeente_code is empty).
+    place_ambiguous: bool = False
+    place_alternatives: list[dict] = field(default_factory=list)
+    place_chosen_by: str | None = None
     services: list[str] = field(default_factory=list)
     rates: list[dict] = field(default_factory=list)
     hours: str | None = None

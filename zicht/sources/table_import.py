@@ -56,6 +56,8 @@ class ImportReport:
     encoding_note: str | None = None  # set when part of the file was not UTF-8
     ignored_columns: list[str] = field(default_factory=list)  # in the file, used for no field
     images: import_images.ImageResult = field(default_factory=import_images.ImageResult)
+    region: str = "NL"  # the site's default region the ads of this import are read in
+    region_changed_from: str | None = None  # the site's earlier default, when --set-site-region changed it
 
 
 def parse_mapping(pairs: list[str]) -> dict[str, str]:
@@ -258,13 +260,43 @@ def row_to_ad(
     )
 
 
+def _site_region(
+    store: Store, site: str, region: str | None, set_site_region: bool
+) -> tuple[int, str, str | None]:
+    """(site id, the region its ads are read in, the earlier default when it was changed)."""
+    from sqlalchemy import select
+
+    from zicht.store.models import Site
+
+    with store.session() as s:
+        row = s.scalar(select(Site).where(Site.name == site))
+        if row is None:
+            row = Site(name=site, default_region=region or "NL")
+            s.add(row)
+            s.flush()
+            return row.id, row.default_region, None
+        stored = row.default_region
+        if region is None or region == stored:
+            return row.id, stored, None
+        if not set_site_region:
+            raise ImportError_(
+                f"--region {region}: site {site!r} reads phone numbers without a country code as {stored} "
+                f"(its default region). Give --region {stored} or leave --region out to import in {stored}, "
+                f"import into a separate --site for {region} ads, or add --set-site-region to make {region} "
+                f"the default of site {site!r} (its versions not extracted yet are then read as {region} too)."
+            )
+        row.default_region = region
+        return row.id, region, stored
+
+
 def import_table(
     store: Store,
     path: Path,
     *,
     fmt: str,
     site: str,
-    region: str = "NL",
+    region: str | None = None,
+    set_site_region: bool = False,
     mapping: dict[str, str] | None = None,
     purpose: str,
     legal_basis: str,
@@ -275,15 +307,22 @@ def import_table(
     """Import one file. Raises ImportError_ when the file as a whole is unusable.
 
     ``on_progress(stage, done, total)`` is called for the stages "read" (rows), "images" and
-    "store" (rows); ``http_policy`` is how photo URLs are fetched (default: ``import_policy``)."""
+    "store" (rows); ``http_policy`` is how photo URLs are fetched (default: ``import_policy``).
+
+    ``region`` is the default country for phone numbers without a country code. It is stored per site
+    (the pipeline reads every version of a site in its site's region), so a region other than an
+    existing site's is refused, naming both, unless ``set_site_region`` makes it the site's new
+    default. Without ``region`` a new site gets NL and an existing site keeps its own.
+    """
     path = Path(path)
     mapping = mapping or {}
     if fmt not in ("csv", "jsonl"):
         raise ImportError_(f"{path}: unknown format {fmt!r}; use csv or jsonl")
     if not site.strip():
         raise ImportError_("--site must name the site the ads come from")
-    if len(region) != 2 or not region.isalpha():
+    if region is not None and (len(region) != 2 or not region.isalpha()):
         raise ImportError_(f"--region {region!r}: use a two-letter country code such as NL or BE")
+    region = region.upper() if region is not None else None
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -312,7 +351,8 @@ def import_table(
         report.ignored_columns = _unused(columns, mapping)
 
     digest = hashlib.sha256(data).hexdigest()
-    site_id = store.ensure_site(site, default_region=region)
+    site_id, report.region, report.region_changed_from = _site_region(store, site, region, set_site_region)
+    region = report.region
     options = {"format": fmt, "region": region, "map": mapping}
     earlier = store.finished_import(site_id, digest, options)
     if earlier is not None:

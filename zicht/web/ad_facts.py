@@ -110,6 +110,9 @@ class PlaceFact:
     from_text: bool  # the gemeente comes from the text, not from the declared place
     unknown_reason: str | None  # message id, when there is no gemeente
     detail: str | None  # the extractor's own note ("unknown: 'Atlantis'")
+    # Other gemeenten with a place of this name, (code, name): "ook mogelijk: …".
+    alternatives: tuple[tuple[str, str], ...] = ()
+    default_choice: bool = False  # the gemeente of that very name was taken as a default
 
 
 @dataclass(frozen=True)
@@ -187,6 +190,12 @@ def _place(facts: Mapping[str, Any], errors: list[Mapping[str, Any]], declared: 
         from_text=bool(code) and (location_error is not None or not (declared or "").strip()),
         unknown_reason=reason,
         detail=location_error,
+        alternatives=tuple(
+            (str(a.get("gemeente_code", "")), str(a.get("gemeente_name", "")))
+            for a in facts.get("place_alternatives") or []
+            if isinstance(a, Mapping)
+        ),
+        default_choice=facts.get("place_chosen_by") == "namesake",
     )
 
 
