@@ -645,6 +645,13 @@ def demo(
             f"Crawled {len(report.crawl_days)} market days, {pages} pages in {report.seconds:.0f} s; "
             f"ground truth in {report.truth_path}"
         )
+        trouble = ", ".join(f"{n} {what}" for what, n in report.problem_counts().items() if n)
+        console.print(
+            f"Problems over the crawl: {trouble} (per site and day above; the demo site breaks the odd page "
+            "on purpose)"
+            if trouble
+            else "No parse errors, failed pages or layout warnings."
+        )
         process_everything(store)
         counts = store.counts()
         console.print(
