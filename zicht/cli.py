@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import click
 import typer
@@ -19,6 +19,9 @@ from zicht.cli_interventions import intervention_app
 from zicht.cli_link import link_app
 from zicht.cli_regions import region_app
 from zicht.cli_watches import alerts_command, print_check_report, watch_app
+
+if TYPE_CHECKING:
+    from zicht.store.store import Store
 
 
 class ZichtGroup(TyperGroup):
@@ -331,15 +334,31 @@ def crawl(
         fail(str(exc))
     with open_store(ctx) as store:
         for name in names:
-            with progress() as bar:
-                summary = crawl_site(
-                    store,
-                    name,
-                    cfg,
-                    on_progress=stage_progress(bar, CRAWL_LABELS, prefix=f"{name}: "),
-                    max_pages=max_pages,
-                )
+            try:
+                with progress() as bar:
+                    summary = crawl_site(
+                        store,
+                        name,
+                        cfg,
+                        on_progress=stage_progress(bar, CRAWL_LABELS, prefix=f"{name}: "),
+                        max_pages=max_pages,
+                    )
+            except KeyboardInterrupt:
+                _crawl_interrupted(store, name)
+                raise typer.Exit(130) from None
             console.print(str(summary))
+
+
+def _crawl_interrupted(store: Store, site: str) -> None:
+    """What Ctrl-C left: the interrupted run keeps its pages and the same command resumes it."""
+    site_id = store.site_id(site)
+    run = store.unfinished_run(site_id, "crawl") if site_id is not None else None
+    kept = int((run.stats or {}).get("stored") or 0) if run is not None else 0
+    where = f" (run {run.id})" if run is not None else ""
+    err.print(
+        f"{site}: interrupted{where}; {kept} pages kept as evidence. "
+        "Run the same command again to resume where it stopped."
+    )
 
 
 # ------------------------------------------------------------------ reparse / process
@@ -735,6 +754,13 @@ def demo(
         console.print(
             f"Crawled {len(report.crawl_days)} market days, {pages} pages in {report.seconds:.0f} s; "
             f"ground truth in {report.truth_path}"
+        )
+        trouble = ", ".join(f"{n} {what}" for what, n in report.problem_counts().items() if n)
+        console.print(
+            f"Problems over the crawl: {trouble} (per site and day above; the demo site breaks the odd page "
+            "on purpose)"
+            if trouble
+            else "No parse errors, failed pages or layout warnings."
         )
         process_everything(store)
         counts = store.counts()

@@ -10,6 +10,7 @@ import httpx
 from typer.testing import CliRunner
 
 from zicht.cli import app
+from zicht.demo.model import SITES
 from zicht.demo.run import crawl_days
 from zicht.store.aggregates import freshness
 from zicht.store.interventions import list_interventions
@@ -45,6 +46,10 @@ def test_demo_collects_processes_and_serves(tmp_path: Path) -> None:
         # broken on every crawl day it was online, and each miss left a recorded parse error
         missing = online - stored
         parse_errors = sum((r.stats or {}).get("parse_errors", 0) for r in store.runs(limit=100))
+        if parse_errors:  # the total is printed, beside the per-run lines
+            assert f"Problems over the crawl: {parse_errors} parse errors" in result.output
+        else:
+            assert "No parse errors, failed pages or layout warnings." in result.output
         assert len(missing) <= max(2, len(online) // 50) and len(missing) <= parse_errors
         assert counts["raw_pages"] > counts["ads"]  # listings, ad pages and phone answers kept
         assert 0 < counts["active_ads"] < counts["ads"]  # some ads were removed during the weeks
@@ -64,3 +69,29 @@ def test_demo_collects_processes_and_serves(tmp_path: Path) -> None:
             page = httpx.get(server.url + "/advertenties", timeout=10)
             assert page.status_code == 200
             assert f"{counts['ads']}" in page.text
+
+
+def test_demo_reports_the_real_market_size_and_each_runs_problems(tmp_path: Path) -> None:
+    """A tiny demo with many broken pages: every run with problems is named with counts and urls."""
+    from zicht.demo.run import DemoOptions, run_demo
+
+    said: list[str] = []
+    with Store.open(f"sqlite:///{tmp_path / 'demo.db'}") as store:
+        options = DemoOptions(seed=3, n_ads=40, weeks=1, crawl_every_days=7, broken_fraction=0.3)
+        report = run_demo(store, options, on_stage=said.append)
+    records = report.truth_path.read_text(encoding="utf-8").splitlines()
+    assert report.market_ads == len(records)
+    assert any(line.startswith(f"The market holds {len(records)} ads") for line in said)
+
+    days = [day for day in report.crawl_days for _site in SITES]  # run_demo crawls every site each day
+    runs = list(zip(days, report.summaries, strict=True))
+    assert sum(s.parse_errors for _, s in runs) > 0  # the demo site broke pages
+    for day, summary in runs:
+        lines = [line for line in said if line.startswith(f"{summary.site}, day {day}: ")]
+        if summary.parse_errors or summary.failed:
+            assert len(lines) == 1, said
+            n = summary.parse_errors
+            assert not n or f"{n} parse error" in lines[0]
+            assert summary.errors[0] in lines[0]  # the first page and why
+        else:
+            assert lines == []

@@ -51,6 +51,14 @@ class DemoReport:
     seconds: float = 0.0
     intervention_id: int | None = None  # the simulated control action, as recorded in the store
 
+    def problem_counts(self) -> dict[str, int]:
+        """Parse errors, failed pages and layout warnings over every run of the demo."""
+        return {
+            "parse errors": sum(s.parse_errors for s in self.summaries),
+            "failed pages": sum(s.failed for s in self.summaries),
+            "layout warnings": sum(s.layout_warnings for s in self.summaries),
+        }
+
 
 def crawl_days(weeks: int, every: int) -> list[int]:
     """Days on which the demo crawls: every ``every`` days, and always the last day."""
@@ -106,13 +114,17 @@ def run_demo(
     t0 = time.perf_counter()
     report = DemoReport()
     say = on_stage or (lambda _msg: None)
-    say(
-        f"Generating a synthetic market: {options.n_ads} ads over {options.weeks} weeks (seed {options.seed})"
-    )
+    say(f"Generating a synthetic market over {options.weeks} weeks (seed {options.seed})")
     market = generate_market(
         seed=options.seed, n_ads=options.n_ads, weeks=options.weeks, intervention=options.intervention
     )
     report.market_ads = len(market.ads)
+    asked = (
+        ""
+        if report.market_ads == options.n_ads
+        else f" (asked for {options.n_ads}: the simulated control action changes the market)"
+    )
+    say(f"The market holds {report.market_ads} ads{asked}")
     report.truth_path = store.data_dir / TRUTH_FILE
     store.data_dir.mkdir(parents=True, exist_ok=True)
     write_truth(market, report.truth_path)
@@ -140,13 +152,35 @@ def run_demo(
             clock.set_day(day)
             say(f"Crawling the demo sites as on {market.date_of(day):%A %d %B %Y} (day {day})")
             for name in SITES:
-                report.summaries.append(
-                    crawl_site(store, name, config, now=clock, on_progress=_per_site(on_progress, name))
-                )
+                summary = crawl_site(store, name, config, now=clock, on_progress=_per_site(on_progress, name))
+                report.summaries.append(summary)
+                trouble = problems(summary)
+                if trouble:
+                    say(f"{name}, day {day}: {trouble}")
     finally:
         server.stop()
     report.seconds = time.perf_counter() - t0
     return report
+
+
+def problems(summary: CrawlSummary, examples: int = 3) -> str | None:
+    """One run's problems in a line, with the first few pages (None when it went cleanly).
+
+    The demo site serves the odd broken page on purpose; saying so keeps a missing ad explainable.
+    """
+    counts = [
+        (summary.parse_errors, "parse error"),
+        (summary.failed, "failed page"),
+        (summary.layout_warnings, "page with layout warnings"),
+    ]
+    parts = [f"{n} {noun}{'' if n == 1 else 's'}" for n, noun in counts if n]
+    parts += [f"incomplete because {reason}" for reason in summary.incomplete_reasons()]
+    if not parts:
+        return None
+    shown = summary.errors[:examples]
+    more = len(summary.errors) - len(shown)
+    first = f" - {'; '.join(shown)}" + (f"; ... {more} more" if more > 0 else "") if shown else ""
+    return ", ".join(parts) + first
 
 
 def _per_site(

@@ -216,7 +216,34 @@ def _site_from(entry: dict[str, Any]) -> SiteConfig:
     for key in ("categories", "listing_urls"):
         value = kwargs.get(key) or ()
         kwargs[key] = (value,) if isinstance(value, str) else tuple(str(v) for v in value)
-    return SiteConfig(**kwargs)
+    site = SiteConfig(**kwargs)
+    _check_site(site)
+    return site
+
+
+def _check_site(site: SiteConfig) -> None:
+    """Site names and categories are checked on loading, so a typo in the second site does not
+    surface only after the first site was crawled."""
+    from zicht.sources.adapters import ADAPTERS  # here: the adapters need nothing from this module
+
+    adapter = ADAPTERS.get(site.name)
+    if adapter is None:
+        raise ConfigError(f"sites: no site called {site.name!r}; change it to one of: {', '.join(ADAPTERS)}")
+    if site.categories and not site.listing_urls:
+        try:
+            adapter.listing_urls("https://example.invalid", site.categories, 1)
+        except ValueError:
+            known = set(adapter.CATEGORIES)
+            wrong = [c for c in site.categories if c not in known and f"{c}/dames" not in known]
+            raise ConfigError(
+                f"site {site.name!r}: unknown categories {', '.join(map(repr, wrong))}; change "
+                f"'categories' to some of: {', '.join(adapter.CATEGORIES)}"
+            ) from None
+    if site.pages is not None and (not isinstance(site.pages, int) or site.pages < 1):
+        raise ConfigError(
+            f"site {site.name!r}: 'pages' must be a whole number of at least 1 (got {site.pages!r}); "
+            "leave it out to read every listing page"
+        )
 
 
 def load_config(path: str | Path, *, region: str | None = None) -> CrawlConfig:

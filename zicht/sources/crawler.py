@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from zicht.sources.adapters import SiteAdapter, get_adapter
-from zicht.sources.adapters.common import GateError
+from zicht.sources.adapters.common import GateError, layout_part
 from zicht.sources.config import CrawlConfig, SiteConfig
 from zicht.sources.http import (
     FetchError,
@@ -40,6 +40,11 @@ MAX_ERRORS_KEPT = 50
 MAX_GATE_PASSES = 3  # per run: a site that keeps showing its gate is not looped on
 
 ProgressCallback = Callable[[str, int, int], None]
+
+
+def _n(count: int, noun: str) -> str:
+    """ "1 page", "12 pages": counts in the summary read as sentences."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 def utcnow() -> datetime:
@@ -70,6 +75,8 @@ class CrawlSummary:
     listing_truncated: int = 0  # listings with more pages than the configured cap
     images: int = 0  # photos fetched and kept as evidence (for perceptual hashes and OCR)
     images_known: int = 0  # photo urls already kept by an earlier run: not fetched again
+    layout_warnings: int = 0  # ad pages read with a layout warning (a part the selectors missed)
+    layout: dict[str, int] = field(default_factory=dict)  # pages per missed part ("details block")
     duration: float = 0.0  # seconds, summed over resumes
     complete: bool = False
     resumed: bool = False
@@ -81,7 +88,7 @@ class CrawlSummary:
     _COUNTERS = (
         "fetched", "stored", "reused", "listings", "ads_parsed", "parse_errors", "failed", "skipped_robots",
         "skipped_fresh", "gone", "new_ads", "new_versions", "unchanged", "removed", "listing_failures",
-        "listing_truncated", "images", "images_known",
+        "listing_truncated", "images", "images_known", "layout_warnings",
     )  # fmt: skip
 
     def as_stats(self) -> dict[str, Any]:
@@ -90,6 +97,7 @@ class CrawlSummary:
             duration_s=round(self.duration, 3), stopped=self.stopped, errors=self.errors[:MAX_ERRORS_KEPT]
         )
         data["hosts"] = self.hosts
+        data["layout"] = self.layout
         return data
 
     def load_stats(self, stats: dict[str, Any]) -> None:
@@ -98,10 +106,38 @@ class CrawlSummary:
                 setattr(self, key, stats[key])
         self.duration = float(stats.get("duration_s") or 0.0)
         self.errors = list(stats.get("errors") or [])
+        layout = stats.get("layout") or {}
+        self.layout = {str(k): int(v) for k, v in layout.items()} if isinstance(layout, dict) else {}
 
     def error(self, url: str, reason: str) -> None:
         if len(self.errors) < MAX_ERRORS_KEPT:
             self.errors.append(f"{url}: {reason}")
+
+    def layout_warning(self, url: str, warnings: list[str]) -> None:
+        """Count one ad page read with layout warnings, per part, and keep the first few in full."""
+        self.layout_warnings += 1
+        for part in dict.fromkeys(layout_part(w) for w in warnings):
+            self.layout[part] = self.layout.get(part, 0) + 1
+        if self.layout_warnings <= 3:
+            self.error(url, "layout warning: " + "; ".join(warnings))
+
+    def incomplete_reasons(self) -> list[str]:
+        """Why the run does not count as complete, in words (empty for a complete run)."""
+        if self.complete:
+            return []
+        out = []
+        if self.stopped:
+            out.append(f"it stopped early: {self.stopped}")
+        if self.listing_truncated:
+            out.append(
+                f"the listing has more pages than configured ({_n(self.listing_truncated, 'listing')} "
+                "go on beyond the last page read: raise pages or max_listing_pages to read them all)"
+            )
+        if self.listing_failures:
+            out.append(f"{_n(self.listing_failures, 'listing page')} could not be fetched or read")
+        if not out:
+            out.append("listing pages were left unread")
+        return out
 
     def lines(self) -> list[str]:
         """The summary as a person reads it after a crawl."""
@@ -110,6 +146,9 @@ class CrawlSummary:
             f"{self.site}: run {self.run_id} {self.status}, {state}"
             + (", resumed" if self.resumed else "")
             + f", {self.duration:.1f}s",
+        ]
+        out.extend(f"  incomplete because {reason}" for reason in self.incomplete_reasons())
+        out += [
             f"  pages fetched {self.fetched}, stored {self.stored}, reused after interruption {self.reused}",
             f"  listings {self.listings}, ads read {self.ads_parsed}, fresh (not refetched) {self.skipped_fresh}",
             f"  new ads {self.new_ads}, new versions {self.new_versions}, unchanged {self.unchanged}, "
@@ -117,7 +156,13 @@ class CrawlSummary:
             f"  photos fetched {self.images}, already kept {self.images_known}",
             f"  parse errors {self.parse_errors}, failed {self.failed}, robots.txt skipped {self.skipped_robots}",
         ]
-        if self.stopped:
+        if self.layout_warnings:
+            parts = ", ".join(f"{part} on {_n(n, 'page')}" for part, n in sorted(self.layout.items()))
+            out.append(
+                f"  layout warnings: {self.layout_warnings} ({self.site}: {parts} - the site layout may "
+                "have changed; see docs/sources.md, 'When a site changes its layout')"
+            )
+        if self.stopped and self.complete:
             out.append(f"  stopped: {self.stopped}")
         out.extend(f"  ! {e}" for e in self.errors[:10])
         if len(self.errors) > 10:
@@ -635,7 +680,10 @@ class _SiteWalk:
         except ParseError as exc:
             self._parse_failed(url, raw_id, exc.reason)
             return None
-        self.store.set_parse_result(raw_id, "ok", None, self.parser)
+        note = "; ".join(parsed.warnings) if isinstance(parsed, ParsedAd) and parsed.warnings else None
+        if note:
+            self.summary.layout_warning(url, parsed.warnings)
+        self.store.set_parse_result(raw_id, "ok", note, self.parser)
         return parsed
 
     def _parse_failed(self, url: str, raw_id: int, reason: str) -> None:

@@ -49,6 +49,10 @@ class ParsedAd:
     phone: str | None = None
     phone_url: str | None = None
     email: str | None = None
+    # Layout warnings: parts the page should show but the selectors did not find ("details block
+    # missing ..."). The ad is still stored; the crawl summary counts them per part, because a
+    # partial layout change otherwise only shows as fields quietly going empty.
+    warnings: list[str] = field(default_factory=list)
 
 
 # Canonical keys for ParsedAd.fields, shared by adapters and the table import.

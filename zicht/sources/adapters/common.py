@@ -370,3 +370,56 @@ def attr_url(base_url: str, node: LexborNode | None, *names: str) -> str | None:
         if value:
             return value
     return None
+
+
+# --- layout checks -----------------------------------------------------------------------------------
+
+_HEADINGS = "h2, h3, h4, caption, legend"
+PHONE_BUTTON_TEXT = "toon nummer"
+
+
+def layout_warnings(
+    root: LexborNode,
+    *,
+    required: dict[str, str],
+    sections: dict[str, tuple[str, str]],
+    areas: dict[str, tuple[str, str]] | None = None,
+    read: dict[str, bool],
+) -> list[str]:
+    """What a partly changed layout leaves behind: required parts missing, shown sections unread.
+
+    ``required`` maps a part's name to the selector every ad page matches (the profile block, the
+    contact block, ...). ``sections`` maps a field to ``(heading, selector)``: when the page shows
+    that heading (visible text changes far less often than class names) but ``read[field]`` is
+    false, the field's selector no longer matches. ``areas`` does the same for parts without a
+    heading: field -> ``(area, content)``, e.g. a photo area holding images of which none was read.
+    The phone is checked the same way: a visible
+    "Toon nummer" button or ``tel:`` link with no phone read means the phone selectors are stale.
+    Each warning starts with the part's name, so a summary can count pages per part.
+    """
+    out = [
+        f"{part} missing (no {selector!r})"
+        for part, selector in required.items()
+        if root.css_first(selector) is None
+    ]
+    shown = {label_key(node_text(h)) for h in root.css(_HEADINGS)}
+    for name, (heading, selector) in sections.items():
+        if label_key(heading) in shown and not read.get(name, True):
+            out.append(f"{name} not read (the page shows {heading!r}, no {selector!r})")
+    for name, (area, content) in (areas or {}).items():
+        box = root.css_first(area)
+        if box is not None and not read.get(name, True) and box.css_first(content) is not None:
+            out.append(f"{name} not read (the page's {area!r} holds {content!r})")
+    if not read.get("phone", True):
+        button = any(label_key(node_text(n)) == PHONE_BUTTON_TEXT for n in root.css("button, a"))
+        if button or root.css_first("a[href^='tel:']") is not None:
+            out.append("phone not read (the page shows a 'Toon nummer' button or tel: link)")
+    return out
+
+
+def layout_part(warning: str) -> str:
+    """The part a layout warning is about (its words before " missing" / " not read")."""
+    for sep in (" missing", " not read", " unreadable"):
+        if sep in warning:
+            return warning.split(sep, 1)[0]
+    return warning

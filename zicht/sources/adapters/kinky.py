@@ -14,7 +14,7 @@ from zicht.sources.adapters import common
 from zicht.sources.types import Listing, ParsedAd, ParseError
 
 NAME = "kinky"
-VERSION = "kinky-2"
+VERSION = "kinky-3"
 BASE_URL = "https://www.kinky.nl"
 CATEGORIES = ("vrouwen", "mannen", "stellen", "trans")
 RECEPTIONS = ("prive-ontvangst", "escort", "thuisontvangst")
@@ -66,6 +66,22 @@ SELECTORS = {
     "listing_next": "nav.paginering a[rel='next']",
     "not_found": "div.niet-gevonden",
 }
+
+# The layout check (``common.layout_warnings``): parts every ad page shows, sections shown under a
+# heading when the ad has them, and areas whose content must be read. A miss is a warning on the
+# parsed ad, counted in the crawl summary: the sign of a partial layout change.
+REQUIRED = {
+    "details block": "table.profiel",
+    "posting date": SELECTORS["posted"],
+    "contact block": "div.advertentie__contact",
+    "photo area": "div.advertentie__fotos",
+}
+SECTIONS = {
+    "rates": ("Prijzen", SELECTORS["rates"]),
+    "services": ("Mogelijkheden", SELECTORS["services"]),
+    "hours": ("Werktijden", SELECTORS["hours"]),
+}
+AREAS = {"photos": ("div.advertentie__fotos", "img")}
 
 # Profile table labels (lower-case, no colon) -> canonical field keys.
 LABELS = {
@@ -224,6 +240,23 @@ def _parse_ad(tree, url: str) -> ParsedAd:
     )
     phone = common.node_text(main.css_first(SELECTORS["tel"])) or None
     email = common.mailto(main.css_first(SELECTORS["email"]))
+    services = common.texts(main.css(SELECTORS["services"]))
+    rates = common.texts(main.css(SELECTORS["rates"]))
+    warnings = common.layout_warnings(
+        main,
+        required=REQUIRED,
+        sections=SECTIONS,
+        areas=AREAS,
+        read={
+            "rates": bool(rates),
+            "services": bool(services),
+            "hours": "hours" in fields,
+            "photos": bool(images),
+            "phone": bool(phone_url or phone),
+        },
+    )
+    if posted is not None and posted_at is None:
+        warnings.append(f"posting date unreadable ({common.node_text(posted)!r})")
 
     return ParsedAd(
         site=NAME,
@@ -233,12 +266,13 @@ def _parse_ad(tree, url: str) -> ParsedAd:
         text=text,
         posted_at=posted_at,
         fields=fields,
-        services=common.texts(main.css(SELECTORS["services"])),
-        rates=common.texts(main.css(SELECTORS["rates"])),
+        services=services,
+        rates=rates,
         images=images,
         phone=phone,
         phone_url=phone_url,
         email=email,
+        warnings=warnings,
     )
 
 

@@ -17,7 +17,7 @@ from zicht.sources.adapters import common
 from zicht.sources.types import Listing, ParsedAd, ParseError
 
 NAME = "redlights"
-VERSION = "redlights-2"
+VERSION = "redlights-3"
 BASE_URL = "https://www.redlights.nl"
 RECEPTIONS = ("escort", "thuisontvangst", "massage")
 GROUPS = ("dames", "heren", "trans", "stellen")
@@ -64,6 +64,19 @@ SELECTORS = {
     "listing_next": "div.paginas a.volgende",
     "not_found": "div.niet-gevonden",
 }
+
+# The layout check (see kinky.REQUIRED): parts every ad page shows, sections under a heading, areas.
+REQUIRED = {
+    "details block": SELECTORS["details"],
+    "posting date": SELECTORS["data_script"],
+    "contact block": "div.ad-contact",
+    "photo area": "div.ad-fotos",
+}
+SECTIONS = {
+    "services": ("Mogelijkheden", SELECTORS["services"]),
+    "rates": ("Tarieven", SELECTORS["rates"]),
+}
+AREAS = {"photos": ("div.ad-fotos", "img")}
 
 LABELS = {
     "naam": "name",
@@ -237,6 +250,22 @@ def _parse_ad(tree: LexborHTMLParser, url: str) -> ParsedAd:
         phone_url = root + PHONE_PATH.format(id=source_id) if root else None
     phone = common.node_text(main.css_first(SELECTORS["tel"])) or None
     email = common.mailto(main.css_first(SELECTORS["email"]))
+    services = common.texts(main.css(SELECTORS["services"]))
+    rates = common.texts(main.css(SELECTORS["rates"]))
+    warnings = common.layout_warnings(
+        tree.root or main,
+        required=REQUIRED,
+        sections=SECTIONS,
+        areas=AREAS,
+        read={
+            "services": bool(services),
+            "rates": bool(rates),
+            "photos": bool(images),
+            "phone": bool(phone_url or phone),
+        },
+    )
+    if data and posted_at is None:
+        warnings.append(f"posting date unreadable ('geplaatst' in the JSON blob: {data.get('geplaatst')!r})")
 
     return ParsedAd(
         site=NAME,
@@ -246,10 +275,11 @@ def _parse_ad(tree: LexborHTMLParser, url: str) -> ParsedAd:
         text=text,
         posted_at=posted_at,
         fields=fields,
-        services=common.texts(main.css(SELECTORS["services"])),
-        rates=common.texts(main.css(SELECTORS["rates"])),
+        services=services,
+        rates=rates,
         images=images,
         phone=phone,
         phone_url=phone_url,
         email=email,
+        warnings=warnings,
     )

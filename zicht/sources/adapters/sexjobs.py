@@ -16,7 +16,7 @@ from zicht.sources.adapters import common
 from zicht.sources.types import Listing, ParsedAd, ParseError
 
 NAME = "sexjobs"
-VERSION = "sexjobs-2"
+VERSION = "sexjobs-3"
 BASE_URL = "https://www.sexjobs.nl"
 CATEGORIES = ("escort", "thuisontvangst", "erotische-massage")
 MAX_PAGE_BYTES = common.MAX_PAGE_BYTES
@@ -62,6 +62,19 @@ SELECTORS = {
     "not_found": "div.advert-not-found",
     "phone_fragment": "a.phone-number",
 }
+
+# The layout check (see kinky.REQUIRED): parts every ad page shows, sections under a heading, areas.
+REQUIRED = {
+    "details block": "div.advert-properties",
+    "posting date": SELECTORS["posted"],
+    "contact block": "div.advert-contact",
+    "photo area": "div.advert-gallery",
+}
+SECTIONS = {
+    "services": ("Wat ik doe", SELECTORS["services"]),
+    "rates": ("Tarieven", SELECTORS["rates"]),
+}
+AREAS = {"photos": ("div.advert-gallery", "img")}
 
 LABELS = {
     "naam": "name",
@@ -197,13 +210,30 @@ def _parse_ad(tree: LexborHTMLParser, url: str) -> ParsedAd:
     if "category" not in fields and url_match:
         fields["category"] = url_match.group(1)
 
-    posted_at = common.parse_dutch_datetime(common.node_text(main.css_first(SELECTORS["posted"])))
+    posted = main.css_first(SELECTORS["posted"])
+    posted_at = common.parse_dutch_datetime(common.node_text(posted))
     photos = (common.attr_url(url, img, "data-src", "src") for img in main.css(SELECTORS["photos"]))
     images = common.dedupe([u for u in photos if u])
     phone_url = common.attr_url(
         url, main.css_first(SELECTORS["phone_button"]), SELECTORS["phone_button_attr"]
     )
     phone = common.node_text(main.css_first(SELECTORS["tel"])) or None
+    services = common.texts(main.css(SELECTORS["services"]))
+    rates = common.texts(main.css(SELECTORS["rates"]))
+    warnings = common.layout_warnings(
+        main,
+        required=REQUIRED,
+        sections=SECTIONS,
+        areas=AREAS,
+        read={
+            "services": bool(services),
+            "rates": bool(rates),
+            "photos": bool(images),
+            "phone": bool(phone_url or phone),
+        },
+    )
+    if posted is not None and posted_at is None:
+        warnings.append(f"posting date unreadable ({common.node_text(posted)!r})")
 
     return ParsedAd(
         site=NAME,
@@ -213,10 +243,11 @@ def _parse_ad(tree: LexborHTMLParser, url: str) -> ParsedAd:
         text=text,
         posted_at=posted_at,
         fields=fields,
-        services=common.texts(main.css(SELECTORS["services"])),
-        rates=common.texts(main.css(SELECTORS["rates"])),
+        services=services,
+        rates=rates,
         images=images,
         phone=phone,
         phone_url=phone_url,
         email=email,
+        warnings=warnings,
     )
