@@ -181,3 +181,6 @@ def test_killed_crawl_resumes_without_refetching_or_losing_ads(
         assert ad is not None, f"ad {source_id} lost"
         assert store.versions(ad.id)[-1].phone == demo_ad.phone_display
     assert store.counts()["ads"] == len(truth)
+    # The counts survive the kills: each ad counted once, each page as often as it was stored.
+    assert (summary.ads_parsed, summary.new_ads, summary.new_versions) == (len(truth),) * 3
+    assert summary.fetched == summary.stored == sum(per_url.values())

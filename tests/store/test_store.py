@@ -84,12 +84,20 @@ def test_naive_datetime_rejected(store: Store) -> None:
 
 def test_removed_and_back(store: Store) -> None:
     site_id = store.ensure_site("kinky")
-    store.ingest([IngestItem(_ad("1"), T0, "x"), IngestItem(_ad("2"), T0, "x")])
+    seed, other = "http://127.0.0.1/kinky/vrouwen", "http://127.0.0.1/kinky/mannen"
+    store.ingest(
+        [
+            IngestItem(_ad("1"), T0, "x", listed_under=seed),
+            IngestItem(_ad("2"), T0, "x", listed_under=seed),
+            IngestItem(_ad("3"), T0, "x", listed_under=other),
+            IngestItem(_ad("4"), T0, "x"),  # never listed (an import): no crawl infers its removal
+        ]
+    )
     run_start = T0 + timedelta(days=7)
-    store.touch_ads(site_id, [_ad("1").url], run_start + timedelta(minutes=5))
-    assert store.mark_removed_not_seen(site_id, run_start, run_start + timedelta(hours=1)) == 1
+    store.touch_ads(site_id, [_ad("1").url], run_start + timedelta(minutes=5), listed_under=seed)
+    assert store.mark_removed_not_seen(site_id, run_start, run_start + timedelta(hours=1), [seed]) == 1
     assert store.find_ad("kinky", "2").status == "removed"
-    assert store.find_ad("kinky", "1").status == "active"
+    assert {store.find_ad("kinky", k).status for k in ("1", "3", "4")} == {"active"}
     store.ingest([IngestItem(_ad("2"), T0 + timedelta(days=14), "x")])
     assert store.find_ad("kinky", "2").status == "active"
 

@@ -30,10 +30,10 @@ from zicht.sources.http import (
     TooLarge,
 )
 from zicht.sources.types import Listing, ParsedAd, ParseError
-from zicht.store.store import IngestItem, Store
+from zicht.store.store import IngestItem, PageResult, Store, TaskResult
 
 RUN_KIND = "crawl"
-INGEST_BATCH = 50  # ads parsed before one ingest transaction; their tasks are marked done after it
+INGEST_BATCH = 50  # ads (or photo tasks) before one transaction: ads, parse results, tasks, counters
 TASK_BATCH = 200
 STATS_EVERY = 25  # tasks between saves of the run's counters (a kill loses the counts since)
 MAX_ERRORS_KEPT = 50
@@ -77,6 +77,7 @@ class CrawlSummary:
     images_known: int = 0  # photo urls already kept by an earlier run: not fetched again
     layout_warnings: int = 0  # ad pages read with a layout warning (a part the selectors missed)
     layout: dict[str, int] = field(default_factory=dict)  # pages per missed part ("details block")
+    phone_unknown: int = 0  # ads stored without their number (it could not be read): retried next crawl
     duration: float = 0.0  # seconds, summed over resumes
     complete: bool = False
     resumed: bool = False
@@ -88,7 +89,7 @@ class CrawlSummary:
     _COUNTERS = (
         "fetched", "stored", "reused", "listings", "ads_parsed", "parse_errors", "failed", "skipped_robots",
         "skipped_fresh", "gone", "new_ads", "new_versions", "unchanged", "removed", "listing_failures",
-        "listing_truncated", "images", "images_known", "layout_warnings",
+        "listing_truncated", "images", "images_known", "layout_warnings", "phone_unknown",
     )  # fmt: skip
 
     def as_stats(self) -> dict[str, Any]:
@@ -352,6 +353,13 @@ class _SiteWalk:
         self.follow_next = site.pages is None and not site.listing_urls
         self.seeds = set(_seed_urls(adapter, site, base_url))
         self.pending: list[_Pending] = []
+        # Outcomes written with the next ingest transaction (one transaction per batch).
+        self.page_results: list[PageResult] = []
+        self.task_results: dict[str, TaskResult] = {}
+        self.batch_counts: dict[str, int] = {}
+        # Each listing url of the run -> its seed: ads remember the seed (removal scope).
+        self.seed_of: dict[str, str] = {u: u for u in self.seeds}
+        self.seed_of.update(store.listing_roots(run_id))
         self.fetched_here = 0
         self.gate_passes = 0
         self.since_stats = 0
@@ -385,7 +393,12 @@ class _SiteWalk:
         self.summary.complete = complete
         if complete:
             at = self.now()
-            self.summary.removed += self.store.mark_removed_not_seen(self.site_id, self.run_started, at)
+            scope = sorted(set(self.seed_of.values()))
+            self.summary.removed += self.store.mark_removed_not_seen(
+                self.site_id, self.run_started, at, scope
+            )
+        # Counted from the store, so a resume after a kill neither loses nor repeats a page.
+        self.summary.fetched = self.summary.stored = self.store.run_page_count(self.run_id)
         self.summary.status = status
         self.summary.duration += time.monotonic() - t0
         self.summary.hosts = self.client.stats()
@@ -417,15 +430,20 @@ class _SiteWalk:
             stored = self._stored_pages([t.url for t in tasks if t.id <= self.check_until], kind)
             progressed = False
             for task in tasks:
-                if self.pending and any(p.task_url == task.url for p in self.pending):
-                    continue  # parsed, waiting for the ingest batch
+                if task.url in self.task_results:
+                    continue  # done, its outcome waits for the next batch's transaction
                 progressed = True
                 if kind == "listing":
                     self._listing(task.url, stored.get(task.url))
                 elif kind == "image":
                     self._image(task.url, stored.get(task.url))
                 else:
-                    self._ad(task.url, stored.get(task.url), recheck=task.id <= self.check_until)
+                    self._ad(
+                        task.url,
+                        stored.get(task.url),
+                        recheck=task.id <= self.check_until,
+                        listed_under=self.seed_of.get(task.parent_url or ""),
+                    )
                 self._tick(kind)
             if not progressed:
                 self._flush()
@@ -464,7 +482,7 @@ class _SiteWalk:
             self._fail(url, f"HTTP {status}")
             self._listing_failed()
             return
-        parsed = self._parse(url, raw_id, body, "listing")
+        parsed, raw_id = self._parse(url, raw_id, body, "listing")
         if parsed is None:
             self._listing_failed()
             self.store.set_task(self.run_id, url, "failed", "parse error")
@@ -474,11 +492,13 @@ class _SiteWalk:
             self._listing_failed()
             self.store.set_task(self.run_id, url, "failed", "parse error")
             return
+        self.store.set_parse_result(raw_id, "ok", None, self.parser)
         self.summary.listings += 1
+        seed = self.seed_of.setdefault(url, url)
         ad_urls = list(dict.fromkeys(parsed.ad_urls))
         seen_at = self.now()
         fresh = self.store.fetched_since(ad_urls, seen_at - self.config.freshness) if ad_urls else set()
-        self.store.touch_ads(self.site_id, ad_urls, seen_at)
+        self.store.touch_ads(self.site_id, ad_urls, seen_at, listed_under=seed)
         new_fresh = fresh - self.fresh_seen
         self.fresh_seen |= new_fresh
         self.summary.skipped_fresh += len(new_fresh)
@@ -492,6 +512,7 @@ class _SiteWalk:
                 self.summary.listing_truncated += 1
                 self.summary.error(url, f"listing page limit ({self.config.max_listing_pages}) reached")
             else:
+                self.seed_of.setdefault(parsed.next_url, seed)
                 self._count("listing", self.store.add_tasks(self.run_id, [(parsed.next_url, "listing", url)]))
         self.store.set_task(self.run_id, url, "done")
 
@@ -505,7 +526,9 @@ class _SiteWalk:
 
     # ------------------------------------------------------------ one ad page
 
-    def _ad(self, url: str, stored: tuple[int, bytes] | None, *, recheck: bool) -> None:
+    def _ad(
+        self, url: str, stored: tuple[int, bytes] | None, *, recheck: bool, listed_under: str | None
+    ) -> None:
         got = self._get(url, "ad", stored)
         if got is None:
             return
@@ -519,7 +542,7 @@ class _SiteWalk:
         if status != 200:
             self._fail(url, f"HTTP {status}")
             return
-        parsed = self._parse(url, raw_id, body, "ad")
+        parsed, raw_id = self._parse(url, raw_id, body, "ad")
         if parsed is None:
             self.store.set_task(self.run_id, url, "failed", "parse error")
             return
@@ -527,15 +550,32 @@ class _SiteWalk:
             self._parse_failed(url, raw_id, "expected an ad page, got a listing")
             self.store.set_task(self.run_id, url, "failed", "parse error")
             return
+        unknown: str | None = None
         if parsed.phone_url and not parsed.phone and self.config.fetch_phones:
-            phone = self._phone(parsed.phone_url, recheck=recheck)
+            phone, why = self._phone(parsed.phone_url, recheck=recheck)
             if phone is None:
-                self.store.set_task(self.run_id, url, "failed", "phone number could not be read")
-                return
+                # The ad is stored all the same (no ad lost); its page stays "partial", so the next
+                # crawl fetches it again instead of skipping it as fresh, and fills the number in.
+                unknown = f"phone number could not be read ({why})"
+                self.summary.error(url, f"stored without its phone number: {why}")
             parsed.phone = phone
-        self.summary.ads_parsed += 1
         self._queue_images(url, parsed.images)
-        self.pending.append(_Pending(IngestItem(parsed, self.now(), self.parser, raw_id), url))
+        item = IngestItem(
+            parsed,
+            self.now(),
+            self.parser,
+            raw_id,
+            phone_unknown=unknown is not None,
+            listed_under=listed_under,
+        )
+        if parsed.warnings:  # stored all the same; the page's parse note says what the selectors missed
+            self.summary.layout_warning(url, parsed.warnings)
+        note = "; ".join(([unknown] if unknown else []) + parsed.warnings) or None
+        self.pending.append(_Pending(item, url))
+        self.page_results.append(PageResult(raw_id, "partial" if unknown else "ok", note, self.parser))
+        self.task_results[url] = TaskResult(url, "done", unknown)
+        if unknown:
+            self.batch_counts["phone_unknown"] = self.batch_counts.get("phone_unknown", 0) + 1
         if len(self.pending) >= INGEST_BATCH:
             self._flush()
 
@@ -564,38 +604,47 @@ class _SiteWalk:
         if status != 200:
             self._fail(url, f"HTTP {status}")
             return
-        self.summary.images += 1
-        self.store.set_task(self.run_id, url, "done")
+        self.batch_counts["images"] = self.batch_counts.get("images", 0) + 1
+        self.task_results[url] = TaskResult(url, "done")
+        if len(self.task_results) >= INGEST_BATCH:
+            self._flush()
 
-    def _phone(self, url: str, *, recheck: bool) -> str | None:
-        """The number behind "toon nummer"; None (with the reason recorded) when it cannot be had."""
+    def _phone(self, url: str, *, recheck: bool) -> tuple[str | None, str]:
+        """The number behind "toon nummer", or None and why it could not be had."""
         stored = self._stored_pages([url], "phone").get(url) if recheck else None
         got = self._get(url, "phone", stored, task=False)
         if got is None:
-            return None
+            return None, "request failed"
         raw_id, body, status = got
         if status != 200:
             self.summary.error(url, f"phone number: HTTP {status}")
-            return None
+            return None, f"HTTP {status}"
         try:
             number = self.adapter.parse_phone(body, url)
         except ParseError as exc:
             self._parse_failed(url, raw_id, exc.reason)
-            return None
-        self.store.set_parse_result(raw_id, "ok", None, self.parser)
-        return number
+            return None, exc.reason
+        self.page_results.append(PageResult(raw_id, "ok", None, self.parser))
+        return number, ""
 
     def _flush(self) -> None:
-        """Ingest the parsed ads in one transaction, then mark their tasks done."""
-        if not self.pending:
+        """One transaction: the parsed ads, their pages' parse results, the tasks, the counters."""
+        if not self.pending and not self.task_results and not self.page_results:
             return
         batch, self.pending = self.pending, []
-        result = self.store.ingest([p.item for p in batch])
+        pages, self.page_results = self.page_results, []
+        done, self.task_results = self.task_results, {}
+        counts, self.batch_counts = self.batch_counts, {}
+        result = self.store.ingest(
+            [p.item for p in batch], run_id=self.run_id, pages=pages, tasks=list(done.values()), counts=counts
+        )
+        # The same increments the transaction added to the run's stats (kept equal for the saves).
+        self.summary.ads_parsed += len(batch)
         self.summary.new_ads += result.new_ads
         self.summary.new_versions += result.new_versions
         self.summary.unchanged += result.unchanged
-        for p in batch:
-            self.store.set_task(self.run_id, p.task_url, "done")
+        for key, n in counts.items():
+            setattr(self.summary, key, getattr(self.summary, key) + n)
 
     # ------------------------------------------------------------ fetching, evidence, parsing
 
@@ -652,39 +701,37 @@ class _SiteWalk:
         self.summary.stored += 1
         return raw_id
 
-    def _parse(self, url: str, raw_id: int, body: bytes, kind: str) -> ParsedAd | Listing | None:
-        """Parse with the adapter; passes a gate once and re-fetches if the site showed one."""
+    def _parse(self, url: str, raw_id: int, body: bytes, kind: str) -> tuple[ParsedAd | Listing | None, int]:
+        """Parse with the adapter; passes a gate once and re-fetches if the site showed one.
+
+        Returns the parsed page and the raw page it came from (a re-fetch after a gate is a new
+        one). Success is not recorded here: an ad page is "ok" only once its ad is stored.
+        """
         try:
-            parsed = self.adapter.parse(body, url)
+            return self.adapter.parse(body, url), raw_id
         except GateError as exc:
             self._parse_failed(url, raw_id, exc.reason)
             if self.gate_passes >= MAX_GATE_PASSES:
-                return None
+                return None, raw_id
             self.gate_passes += 1
             self._open_gates(force=True)
             got = self._get(url, kind, None, task=False)
             if got is None:
-                return None
+                return None, raw_id
             raw_id, body, status = got
             if status != 200:
                 self._fail(url, f"HTTP {status} after passing the gate")
-                return None
+                return None, raw_id
             try:
-                parsed = self.adapter.parse(body, url)
+                return self.adapter.parse(body, url), raw_id
             except GateError as again:
                 self._parse_failed(url, raw_id, f"{again.reason} even after confirming it (check AGE_GATE)")
-                return None
             except ParseError as again:
                 self._parse_failed(url, raw_id, again.reason)
-                return None
+            return None, raw_id
         except ParseError as exc:
             self._parse_failed(url, raw_id, exc.reason)
-            return None
-        note = "; ".join(parsed.warnings) if isinstance(parsed, ParsedAd) and parsed.warnings else None
-        if note:
-            self.summary.layout_warning(url, parsed.warnings)
-        self.store.set_parse_result(raw_id, "ok", note, self.parser)
-        return parsed
+            return None, raw_id
 
     def _parse_failed(self, url: str, raw_id: int, reason: str) -> None:
         self.summary.parse_errors += 1

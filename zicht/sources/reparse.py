@@ -3,6 +3,10 @@
 After a site changes its layout and an adapter is fixed, this re-derives ads from the evidence
 already kept. Versions made from a page are corrected in place (their derived facts are dropped
 and re-made by the next ``zicht process``); pages that never produced an ad now may.
+
+Without ``everything`` a page is skipped only when the current parser read it fine ("ok") and its
+ad is stored: a kept page whose ad is missing (an interrupted or failed batch) or whose phone number
+was not read ("partial") is read again, so no ad stays lost.
 """
 
 from __future__ import annotations
@@ -52,6 +56,7 @@ def reparse(
     if site and site_id is None:
         raise KeyError(f"no site {site!r} in this database")
     pages = list(store.raw_pages(kinds=("ad",), site_id=site_id))
+    stored_urls = store.ad_urls(site_id) if not everything else set()
     for i, page in enumerate(pages, start=1):
         report.pages += 1
         adapter = adapter_for_url(page.url)
@@ -60,7 +65,8 @@ def reparse(
             store.set_parse_result(page.id, "error", "no site adapter matches this url", None)
             continue
         parser = f"{adapter.NAME}@{adapter.VERSION}"
-        if not everything and page.parser == parser and page.parse_status == "ok":
+        current = page.parser == parser and page.parse_status == "ok" and page.url in stored_urls
+        if not everything and current:
             report.skipped_current += 1
             continue
         try:
@@ -72,6 +78,7 @@ def reparse(
             store.set_parse_result(page.id, "error", exc.reason, parser)
             continue
         parsed.phone = _phone_for(store, page, parsed)
+        unknown = bool(parsed.phone_url and not parsed.phone)
         existing = store.versions_from_page(page.id)
         if existing:
             for version in existing:
@@ -83,10 +90,12 @@ def reparse(
                 else:
                     report.unchanged += 1
         else:
-            result = store.ingest([IngestItem(parsed, page.fetched_at, parser, page.id)])
+            item = IngestItem(parsed, page.fetched_at, parser, page.id, phone_unknown=unknown)
+            result = store.ingest([item])
             report.new_ads += result.new_ads
             report.new_versions += result.new_versions
-        store.set_parse_result(page.id, "ok", None, parser)
+        notes = (["phone number could not be read"] if unknown else []) + parsed.warnings
+        store.set_parse_result(page.id, "partial" if unknown else "ok", "; ".join(notes) or None, parser)
         if on_progress:
             on_progress(i, len(pages))
     return report

@@ -154,6 +154,9 @@ class Ad(Base):
     last_seen: Mapped[datetime]
     status: Mapped[str] = mapped_column(String(16), default="active")  # active | removed
     removed_at: Mapped[datetime | None]
+    # The seed listing url (category or region entry page) the ad was last reached from: a
+    # complete crawl marks removed only the unseen ads of its own seeds. None: never listed.
+    listed_under: Mapped[str | None] = mapped_column(String(2048))
     current_version_id: Mapped[int | None] = mapped_column(
         ForeignKey("ad_versions.id", use_alter=True, name="fk_ads_current_version")
     )

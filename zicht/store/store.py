@@ -6,6 +6,7 @@ untouched. The same code runs on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from collections.abc import Iterable, Iterator, Sequence
@@ -14,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import Engine, and_, delete, func, select, update
+from sqlalchemy import Engine, and_, bindparam, delete, func, or_, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -37,6 +38,29 @@ class IngestItem:
     seen_at: datetime
     parser: str  # adapter name@version, or import@version
     raw_page_id: int | None = None
+    # The page shows a "toon nummer" link but its number could not be had: stored with phone
+    # None and completed (not followed by a new version) once a later fetch reads the number.
+    phone_unknown: bool = False
+    listed_under: str | None = None  # the seed listing url the ad was reached from (removal scope)
+
+
+@dataclass(frozen=True)
+class PageResult:
+    """How a raw page parsed: ``ok``, ``partial`` (stored, phone number unknown) or ``error``."""
+
+    raw_page_id: int
+    status: str
+    error: str | None
+    parser: str | None
+
+
+@dataclass(frozen=True)
+class TaskResult:
+    """A frontier task's outcome, written in the same transaction as what it produced."""
+
+    url: str
+    status: str
+    error: str | None = None
 
 
 @dataclass
@@ -328,18 +352,51 @@ class Store:
         return done, total
 
     def fetched_since(self, urls: Sequence[str], since: datetime) -> set[str]:
-        """Urls with a successful fetch at or after ``since`` (the freshness window)."""
+        """Urls fetched and kept fine at or after ``since`` (the freshness window).
+
+        An ad page counts only when it was parsed into a stored ad (``parse_status`` "ok", set in
+        the ingest transaction): a page that did not parse, or whose ad was stored without its
+        phone number ("partial"), is fetched again by the next crawl instead of skipped as fresh.
+        Other kinds (photos) count when they were stored with status 200.
+        """
         found: set[str] = set()
         with self.session() as s:
             for chunk in _chunks(list(urls), 500):
                 found.update(
                     s.scalars(
                         select(RawPage.url).where(
-                            RawPage.url.in_(chunk), RawPage.fetched_at >= since, RawPage.status_code == 200
+                            RawPage.url.in_(chunk),
+                            RawPage.fetched_at >= since,
+                            RawPage.status_code == 200,
+                            or_(RawPage.kind != "ad", RawPage.parse_status == "ok"),
                         )
                     )
                 )
         return found
+
+    def run_page_count(self, run_id: int) -> int:
+        """Raw pages a run stored (its fetches; the same after any number of resumes)."""
+        with self.session() as s:
+            return s.scalar(select(func.count()).select_from(RawPage).where(RawPage.run_id == run_id)) or 0
+
+    def listing_roots(self, run_id: int) -> dict[str, str]:
+        """Each listing url of a run mapped to the seed it was reached from (seeds have no parent)."""
+        with self.session() as s:
+            parents = dict(
+                s.execute(
+                    select(CrawlTask.url, CrawlTask.parent_url).where(
+                        CrawlTask.run_id == run_id, CrawlTask.kind == "listing"
+                    )
+                ).all()
+            )
+        roots: dict[str, str] = {}
+        for url in parents:
+            seen, cur = {url}, url
+            while parents.get(cur) and parents[cur] in parents and parents[cur] not in seen:
+                cur = parents[cur]
+                seen.add(cur)
+            roots[url] = cur
+        return roots
 
     # ------------------------------------------------------------ raw pages (evidence)
 
@@ -427,96 +484,167 @@ class Store:
 
     # ------------------------------------------------------------ ads and versions
 
-    def ingest(self, items: Sequence[IngestItem]) -> IngestResult:
-        """Store parsed ads: new ads, new versions for changed content, last_seen for the rest."""
-        result = IngestResult()
-        if not items:
-            return result
-        site_ids: dict[str, int] = {}
-        with self.session() as s:
-            for name in {it.parsed.site for it in items}:
-                sid = s.scalar(select(Site.id).where(Site.name == name))
-                if sid is None:
-                    site = Site(name=name, default_region="NL")
-                    s.add(site)
-                    s.flush()
-                    sid = site.id
-                site_ids[name] = sid
-            keys = {(site_ids[it.parsed.site], it.parsed.source_id) for it in items}
-            ads: dict[tuple[int, str], Ad] = {}
-            for sid in {k[0] for k in keys}:
-                wanted = [k[1] for k in keys if k[0] == sid]
-                for chunk in _chunks(wanted, 500):
-                    for ad in s.scalars(select(Ad).where(Ad.site_id == sid, Ad.source_id.in_(chunk))):
-                        ads[(sid, ad.source_id)] = ad
-            hashes = [(it, content_hash(it.parsed)) for it in items]
-            known_versions: dict[tuple[int, str], AdVersion] = {}
-            ad_ids = [a.id for a in ads.values()]
-            for chunk in _chunks(ad_ids, 500):
-                for v in s.scalars(select(AdVersion).where(AdVersion.ad_id.in_(chunk))):
-                    known_versions[(v.ad_id, v.content_hash)] = v
-            for it, chash in sorted(hashes, key=lambda x: x[0].seen_at):
-                p = it.parsed
-                key = (site_ids[p.site], p.source_id)
-                ad = ads.get(key)
-                if ad is None:
-                    ad = Ad(
-                        site_id=key[0],
-                        source_id=p.source_id,
-                        url=p.url,
-                        first_seen=it.seen_at,
-                        last_seen=it.seen_at,
-                        status="active",
-                    )
-                    s.add(ad)
-                    s.flush()
-                    ads[key] = ad
-                    result.new_ads += 1
-                else:
-                    if it.seen_at > ad.last_seen:
-                        ad.last_seen = it.seen_at
-                        ad.url = p.url
-                    if it.seen_at < ad.first_seen:
-                        ad.first_seen = it.seen_at
-                    if ad.status != "active" and it.seen_at >= (ad.removed_at or it.seen_at):
-                        ad.status, ad.removed_at = "active", None
-                version = known_versions.get((ad.id, chash))
-                if version is None:
-                    version = AdVersion(
-                        ad_id=ad.id,
-                        content_hash=chash,
-                        first_seen=it.seen_at,
-                        last_seen=it.seen_at,
-                        raw_page_id=it.raw_page_id,
-                        parser=it.parser,
-                        title=p.title,
-                        text=p.text,
-                        posted_at=p.posted_at,
-                        fields=dict(p.fields),
-                        services=list(p.services),
-                        rates=list(p.rates),
-                        images=list(p.images),
-                        phone=p.phone,
-                        email=p.email,
-                    )
-                    s.add(version)
-                    s.flush()
-                    known_versions[(ad.id, chash)] = version
-                    result.new_versions += 1
-                else:
-                    version.last_seen = max(version.last_seen, it.seen_at)
-                    version.first_seen = min(version.first_seen, it.seen_at)
-                    if it.raw_page_id and version.raw_page_id is None:
-                        version.raw_page_id = it.raw_page_id
-                    result.unchanged += 1
-                current = s.get(AdVersion, ad.current_version_id) if ad.current_version_id else None
-                if current is None or version.last_seen >= current.last_seen:
-                    ad.current_version_id = version.id
-                result.ad_ids.append(ad.id)
-            from zicht.store.aggregates import mark_stale
+    def ingest(
+        self,
+        items: Sequence[IngestItem],
+        *,
+        run_id: int | None = None,
+        pages: Sequence[PageResult] = (),
+        tasks: Sequence[TaskResult] = (),
+        counts: dict[str, int] | None = None,
+    ) -> IngestResult:
+        """Store parsed ads: new ads, new versions for changed content, last_seen for the rest.
 
-            mark_stale(s)  # sightings change the counts: they are counted directly until the next refresh
+        With ``run_id`` (the crawler) the batch is recorded in the same transaction: the pages'
+        parse results, the tasks' outcomes, and the run's counters (``ads_parsed``, ``new_ads``,
+        ``new_versions``, ``unchanged`` plus ``counts``), so a kill at any point leaves a page
+        marked "ok" only when its ad is stored, and counts that match what is stored.
+        """
+        result = IngestResult()
+        if not items and not pages and not tasks:
+            return result
+        with self.session() as s:
+            self._ingest(s, items, result)
+            if pages:
+                s.execute(
+                    update(RawPage),
+                    [
+                        {
+                            "id": p.raw_page_id,
+                            "parse_status": p.status,
+                            "parse_error": p.error,
+                            "parser": p.parser,
+                        }
+                        for p in pages
+                    ],
+                )
+            if run_id is not None:
+                if tasks:
+                    self._set_tasks(s, run_id, tasks)
+                run = s.get(CrawlRun, run_id)
+                if run is not None:
+                    add = dict(counts or {})
+                    add["ads_parsed"] = add.get("ads_parsed", 0) + len(items)
+                    add["new_ads"] = add.get("new_ads", 0) + result.new_ads
+                    add["new_versions"] = add.get("new_versions", 0) + result.new_versions
+                    add["unchanged"] = add.get("unchanged", 0) + result.unchanged
+                    stats = dict(run.stats or {})
+                    for key, n in add.items():
+                        stats[key] = int(stats.get(key) or 0) + n
+                    run.stats = stats
         return result
+
+    @staticmethod
+    def _set_tasks(s: Session, run_id: int, tasks: Sequence[TaskResult]) -> None:
+        t = CrawlTask.__table__
+        s.connection().execute(
+            update(t)
+            .where(t.c.run_id == run_id, t.c.url == bindparam("b_url"))
+            .values(
+                status=bindparam("b_status"),
+                last_error=bindparam("b_error"),
+                attempts=t.c.attempts + 1,
+                updated_at=bindparam("b_at"),
+            ),
+            [
+                {"b_url": r.url, "b_status": r.status, "b_error": r.error, "b_at": datetime.now(UTC)}
+                for r in tasks
+            ],
+        )
+
+    def _ingest(self, s: Session, items: Sequence[IngestItem], result: IngestResult) -> None:
+        if not items:
+            return
+        site_ids: dict[str, int] = {}
+        for name in {it.parsed.site for it in items}:
+            sid = s.scalar(select(Site.id).where(Site.name == name))
+            if sid is None:
+                site = Site(name=name, default_region="NL")
+                s.add(site)
+                s.flush()
+                sid = site.id
+            site_ids[name] = sid
+        keys = {(site_ids[it.parsed.site], it.parsed.source_id) for it in items}
+        ads: dict[tuple[int, str], Ad] = {}
+        for sid in {k[0] for k in keys}:
+            wanted = [k[1] for k in keys if k[0] == sid]
+            for chunk in _chunks(wanted, 500):
+                for ad in s.scalars(select(Ad).where(Ad.site_id == sid, Ad.source_id.in_(chunk))):
+                    ads[(sid, ad.source_id)] = ad
+        hashes = [(it, content_hash(it.parsed)) for it in items]
+        known_versions: dict[tuple[int, str], AdVersion] = {}
+        ad_ids = [a.id for a in ads.values()]
+        for chunk in _chunks(ad_ids, 500):
+            for v in s.scalars(select(AdVersion).where(AdVersion.ad_id.in_(chunk))):
+                known_versions[(v.ad_id, v.content_hash)] = v
+        for it, chash in sorted(hashes, key=lambda x: x[0].seen_at):
+            p = it.parsed
+            key = (site_ids[p.site], p.source_id)
+            ad = ads.get(key)
+            if ad is None:
+                ad = Ad(
+                    site_id=key[0],
+                    source_id=p.source_id,
+                    url=p.url,
+                    first_seen=it.seen_at,
+                    last_seen=it.seen_at,
+                    status="active",
+                    listed_under=it.listed_under,
+                )
+                s.add(ad)
+                s.flush()
+                ads[key] = ad
+                result.new_ads += 1
+            else:
+                if it.seen_at > ad.last_seen:
+                    ad.last_seen = it.seen_at
+                    ad.url = p.url
+                if it.listed_under and it.seen_at >= ad.last_seen:
+                    ad.listed_under = it.listed_under
+                if it.seen_at < ad.first_seen:
+                    ad.first_seen = it.seen_at
+                if ad.status != "active" and it.seen_at >= (ad.removed_at or it.seen_at):
+                    ad.status, ad.removed_at = "active", None
+            version = known_versions.get((ad.id, chash))
+            if version is None:
+                version = _phone_match(s, known_versions, ad.id, it, chash)
+                if version is not None:
+                    known_versions[(ad.id, version.content_hash)] = version
+            if version is None:
+                version = AdVersion(
+                    ad_id=ad.id,
+                    content_hash=chash,
+                    first_seen=it.seen_at,
+                    last_seen=it.seen_at,
+                    raw_page_id=it.raw_page_id,
+                    parser=it.parser,
+                    title=p.title,
+                    text=p.text,
+                    posted_at=p.posted_at,
+                    fields=dict(p.fields),
+                    services=list(p.services),
+                    rates=list(p.rates),
+                    images=list(p.images),
+                    phone=p.phone,
+                    email=p.email,
+                )
+                s.add(version)
+                s.flush()
+                known_versions[(ad.id, chash)] = version
+                result.new_versions += 1
+            else:
+                version.last_seen = max(version.last_seen, it.seen_at)
+                version.first_seen = min(version.first_seen, it.seen_at)
+                if it.raw_page_id and version.raw_page_id is None:
+                    version.raw_page_id = it.raw_page_id
+                result.unchanged += 1
+            current = s.get(AdVersion, ad.current_version_id) if ad.current_version_id else None
+            if current is None or version.last_seen >= current.last_seen:
+                ad.current_version_id = version.id
+            result.ad_ids.append(ad.id)
+        from zicht.store.aggregates import mark_stale
+
+        mark_stale(s)  # sightings change the counts: they are counted directly until the next refresh
 
     def versions_from_page(self, raw_page_id: int) -> list[AdVersion]:
         with self.session() as s:
@@ -554,15 +682,24 @@ class Store:
                 s.execute(delete(model).where(model.ad_version_id == version_id))
             return "updated"
 
-    def touch_ads(self, site_id: int, urls: Sequence[str], seen_at: datetime) -> int:
-        """An ad listed on a listing page is still there, even when its page was not re-fetched."""
+    def touch_ads(
+        self, site_id: int, urls: Sequence[str], seen_at: datetime, listed_under: str | None = None
+    ) -> int:
+        """An ad listed on a listing page is still there, even when its page was not re-fetched.
+
+        ``listed_under`` is the seed listing url the page was reached from: the scope whose
+        complete walk may later mark the ad removed.
+        """
+        values: dict[str, object] = {"last_seen": seen_at, "status": "active", "removed_at": None}
+        if listed_under:
+            values["listed_under"] = listed_under
         n = 0
         with self.session() as s:
             for chunk in _chunks(list(urls), 500):
                 n += s.execute(
                     update(Ad)
                     .where(Ad.site_id == site_id, Ad.url.in_(chunk), Ad.last_seen < seen_at)
-                    .values(last_seen=seen_at, status="active", removed_at=None)
+                    .values(**values)
                 ).rowcount
         return n
 
@@ -577,14 +714,37 @@ class Store:
                 ).rowcount
         return n
 
-    def mark_removed_not_seen(self, site_id: int, since: datetime, at: datetime) -> int:
-        """After a complete crawl: active ads of the site not seen since the run began are gone."""
+    def mark_removed_not_seen(self, site_id: int, since: datetime, at: datetime, scope: Sequence[str]) -> int:
+        """After a complete crawl of ``scope`` (seed listing urls): its ads not seen since are gone.
+
+        Only ads last listed under one of those seeds are considered, so a complete crawl of one
+        category or region never marks another scope's ads removed; ads never reached from a
+        listing (imports) are left alone.
+        """
+        n = 0
         with self.session() as s:
-            return s.execute(
-                update(Ad)
-                .where(and_(Ad.site_id == site_id, Ad.status == "active", Ad.last_seen < since))
-                .values(status="removed", removed_at=at)
-            ).rowcount
+            for chunk in _chunks(list(dict.fromkeys(scope)), 500):
+                n += s.execute(
+                    update(Ad)
+                    .where(
+                        and_(
+                            Ad.site_id == site_id,
+                            Ad.status == "active",
+                            Ad.last_seen < since,
+                            Ad.listed_under.in_(chunk),
+                        )
+                    )
+                    .values(status="removed", removed_at=at)
+                ).rowcount
+        return n
+
+    def ad_urls(self, site_id: int | None = None) -> set[str]:
+        """The urls of stored ads (``zicht reparse`` re-reads kept ad pages whose ad is missing)."""
+        with self.session() as s:
+            q = select(Ad.url)
+            if site_id is not None:
+                q = q.where(Ad.site_id == site_id)
+            return set(s.scalars(q))
 
     def get_ad(self, ad_id: int) -> Ad | None:
         with self.session() as s:
@@ -626,6 +786,44 @@ class Store:
                 "raw_pages": s.scalar(select(func.count()).select_from(RawPage)) or 0,
                 "runs": s.scalar(select(func.count()).select_from(CrawlRun)) or 0,
             }
+
+
+def _phone_match(
+    s: Session, known: dict[tuple[int, str], AdVersion], ad_id: int, item: IngestItem, chash: str
+) -> AdVersion | None:
+    """The version this item is, when the two differ only in a phone number that was not read.
+
+    An item whose number is unknown matches a version with the same content and any number (it
+    is that version seen again). An item with a number completes a version stored without one
+    because its number could not be read (its page is "partial"): the version is filled in,
+    its evidence becomes the complete page, and its derived facts are dropped to be re-made.
+    """
+    p = item.parsed
+    versions = [v for (aid, _h), v in known.items() if aid == ad_id]
+    if item.phone_unknown and p.phone is None:
+        return next(
+            (v for v in versions if content_hash(dataclasses.replace(p, phone=v.phone)) == v.content_hash),
+            None,
+        )
+    if p.phone is None:
+        return None
+    bare = content_hash(dataclasses.replace(p, phone=None))
+    version = next((v for v in versions if v.content_hash == bare and v.phone is None), None)
+    if version is None or version.raw_page_id is None:
+        return None
+    old_page = s.get(RawPage, version.raw_page_id)
+    if old_page is None or old_page.parse_status != "partial":
+        return None
+    from zicht.store.models import AdContact, Extraction, IndicatorHit, Score
+
+    for model in (AdContact, Extraction, IndicatorHit, Score):
+        s.execute(delete(model).where(model.ad_version_id == version.id))
+    del known[(ad_id, version.content_hash)]
+    old_page.parse_status, old_page.parse_error = "ok", f"number read later from raw page {item.raw_page_id}"
+    version.content_hash, version.phone, version.parser = chash, p.phone, item.parser
+    if item.raw_page_id:
+        version.raw_page_id = item.raw_page_id
+    return version
 
 
 def _chunks(items: list, size: int) -> Iterator[list]:
