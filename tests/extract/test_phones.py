@@ -334,3 +334,21 @@ def test_adversarial_plus_and_word_floods():
     assert find_phones("+" * 100_000) == []
     assert values("nul zes " * 20_000) == []
     assert find_phones("OlOlIo0 " * 30_000) == []
+
+
+def test_minutes_of_a_clock_time_never_start_a_number():
+    [contact] = find_phones("open tot 22:00 / 31 612 345 678")
+    assert contact.span.text == "31 612 345 678"
+
+
+def test_mixed_separators_are_read_for_strong_numbers_only():
+    # A mobile or internationally written number may mix separators; a fixed line keeps one style.
+    assert values("06 - 12.34/56 78") == ["+31612345678"]
+    assert values("+40 712.345/678") == ["+40712345678"]
+    assert values("010 - 12.34/56 7") == []
+    assert values("010 - 123 45 67") == ["+31101234567"]
+
+
+def test_a_lone_zes_is_not_a_number():
+    assert values("zes een twee drie vier vijf zes zeven acht negen") == []
+    assert values("zes 12345678") == []
