@@ -188,3 +188,61 @@ def test_hostile_input_is_handled():
 
 def test_versions_name_the_phone_extractor():
     assert PHONES_VERSION in CONTACTS_VERSION
+
+
+@pytest.mark.parametrize(
+    ("text", "email"),
+    [
+        ("naam@gmail .com", "naam@gmail.com"),
+        ("naam @ gmail . com", "naam@gmail.com"),
+        ("naam at gmail dot com", "naam@gmail.com"),
+        ("naam [@] gmail [.] com", "naam@gmail.com"),
+        ("naam apenstaartje gmail punt com", "naam@gmail.com"),
+        ("naam{at}hotmail{punt}nl", "naam@hotmail.nl"),
+    ],
+)
+def test_obscured_emails(text, email):
+    found = find_contacts(f"Mail me: {text} of bel")
+    assert [(c.kind, c.value, c.obscured) for c in found] == [("email", email, True)]
+    assert found[0].span.text == text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "look at gmail dot com",
+        "meet me at the hotel dot com",
+        "I am at home. Com later",
+        "we are at example dot com today",
+        "see you at school dot nl",
+        "stay at home dot",
+    ],
+)
+def test_at_and_dot_in_sentences_are_not_emails(text):
+    assert pairs(text) == []
+
+
+def test_a_sentence_after_an_address_is_not_part_of_it():
+    assert pairs("anna@gmail.com. Bel me") == [("email", "anna@gmail.com")]
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "handle"),
+    [
+        ("telegram annalove", "telegram", "annalove"),
+        ("snapchat annalove", "snapchat", "annalove"),
+        ("insta annalove", "instagram", "annalove"),
+        ("Instagram anna_love22 en meer", "instagram", "anna_love22"),
+        ("telegram annalove, of bel", "telegram", "annalove"),
+    ],
+)
+def test_handles_after_the_platform_name_without_a_colon(text, kind, handle):
+    assert pairs(text) == [(kind, handle)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["snapchat kan ook", "ik zit op Instagram sinds 2020", "Telegram Messenger", "instagram onder annalove"],
+)
+def test_ordinary_words_after_a_platform_name_are_not_handles(text):
+    assert pairs(text) == []
