@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from time_budget import bounded
 
 from zicht.extract.contacts import CONTACTS_VERSION, find_contacts
 from zicht.extract.phones import PHONES_VERSION
@@ -177,9 +178,28 @@ def test_empty_text():
     assert find_contacts("") == []
 
 
+@pytest.mark.parametrize(
+    "flood",
+    [
+        "naam at gmail dot " * 30_000,
+        "a at " * 50_000 + " dot " * 20_000,
+        "x @ " * 50_000,
+        "a . " * 100_000 + "@",
+        ("a" * 63 + " dot ") * 3_000 + " at b",
+        "telegram " * 50_000,
+        "insta a_" * 40_000,
+        "naam [@] gmail [.] " * 30_000,
+        "wa.me/" * 50_000 + "3" * 50_000,
+    ],
+)
+def test_hostile_floods_are_bounded(flood):
+    found = bounded(find_contacts, flood + " bel 0612345678")
+    assert ("phone", "+31612345678") in [(c.kind, c.value) for c in found]
+
+
 def test_hostile_input_is_handled():
     text = "a@" * 50_000 + "x [at] " * 20_000 + "t.me/" * 20_000 + "https://" * 20_000 + " bel 0612345678"
-    found = find_contacts(text)
+    found = bounded(find_contacts, text)
     assert ("phone", "+31612345678") in [(c.kind, c.value) for c in found]
     assert len(found) <= 4  # one of each shape the garbage happens to form, deduplicated
     for contact in found:
