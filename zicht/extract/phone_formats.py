@@ -61,6 +61,7 @@ _SEPARATORS = {
     "underscore": "_",
 }
 _MIXED_SEPARATORS = (" ", "-", " - ", "/", "~", "*", "_", ".", " / ")
+_TIGHT_SEPARATORS = (" ", "-", "/", "~", "*", "_", ".")  # mixed within the subscriber number
 _GLUE_LEFT = ("bel", "belme", "tel", "tel.", "app", "whatsapp", "sms", "bellen", "call", "mob", "nummer")
 _GLUE_RIGHT = ("bel", "nu", "app", "bellen", "xx", "!!", "x", "snel", "dan")
 
@@ -214,15 +215,16 @@ def _render_digit_spaced(prefix: str, subscriber: str, national: bool, rng: rand
 def _render_mixed(prefix: str, subscriber: str, national: bool, rng: random.Random, strong: bool) -> str:
     """Separators mixed the way people type them: "06 - 12.34/56 78", "06-12 34-56-78".
 
-    A mobile or internationally written number mixes up to three styles between its groups; other
-    numbers use one separator after the prefix and another between the rest ("010 - 123.45.67")."""
+    A mobile or internationally written number mixes up to three styles between its groups (plain spaces
+    and marks without spaces; " - " only after the prefix, as lists of figures are written with it);
+    other numbers use one separator after the prefix and another between the rest ("010 - 123.45.67")."""
     groups = _grouped(prefix, subscriber, rng)
     if len(groups) == 1:
         groups = [prefix, subscriber]
     for _ in range(20):
         first = rng.choice(_MIXED_SEPARATORS)
         if strong and len(groups) >= 4:
-            palette = rng.sample(_MIXED_SEPARATORS, rng.randint(2, 3))
+            palette = rng.sample(_TIGHT_SEPARATORS, rng.randint(2, 3))
             gaps = [rng.choice(palette) for _ in groups[2:]]
             if len(set(gaps)) == 1:
                 gaps[rng.randrange(len(gaps))] = next(p for p in palette if p != gaps[0])

@@ -687,8 +687,11 @@ class _RunScanner:
             return False
         strong = international or _is_mobile(e164)
         styles: set[str] = set()
+        all_styles: set[str] = set()
         prefix_styles: set[str] = set()
         inside_prefix = False
+        spelled_out = True  # every digit group of the prefix is one digit: "0 6 ...", "+ 3 1 6 ..."
+        list_like = False  # a spaced mark (" - ", " / ") or a one-digit group after the prefix boundary
         breaks = 0
         first_gap = True
         for index in range(first_tok + 1, last_tok + 1):
@@ -705,21 +708,33 @@ class _RunScanner:
                 ):
                     return False
                 continue
+            all_styles.add(key)
+            tok, before = self.run[index], self.run[index - 1]
             in_prefix = (
                 (offset < head + ndc_len)
                 if not international
                 else (offset < head and offset != head - cc_len)
             )
             if in_prefix:
-                if self.run[index].kind == _DIGITS and self.run[index - 1].kind == _DIGITS:
-                    inside_prefix = True  # "0 6 1 2 ...", "+ 3 1 6 ...": then the digits after look alike
-                    prefix_styles.add(key)  # ("nul zes" is written apart as words always are)
+                if tok.kind == _DIGITS and before.kind == _DIGITS:
+                    inside_prefix = True  # "0 6 1 2 ...", "05-12 ...": then the digits after look alike
+                    prefix_styles.add(key)  # ("nul zes" is written apart, as words always are)
+                    spelled_out = spelled_out and len(tok.digits) == 1 and len(before.digits) == 1
             elif offset not in free and not (first_gap and ndc_len == 0):
                 styles.add(key)
+                if tok.kind == _DIGITS and (len(tok.digits) == 1 or (key[0] == " " and key.strip())):
+                    list_like = True
             first_gap = False
         if inside_prefix:
-            return len(prefix_styles | styles) <= 1
-        return len(styles) <= (_MAX_MIXED_STYLES if strong else 1)
+            # Spelled out digit by digit, the gap after the prefix may differ ("0 6 - 1 2 3 ..."); an area
+            # code split in two ("05-12 71-84-83") is a date and a measurement unless all looks alike.
+            return len(prefix_styles | styles if spelled_out else all_styles) <= 1
+        if len(styles) <= 1:
+            return True
+        # Mixed styles: only plain spaces and marks without spaces, between groups of two or more digits.
+        # A spaced mark there ("06/10 - 92-57-73", "06/10 / 24/7 / 1-19") is how lists of figures are
+        # written.
+        return strong and not list_like and len(styles) <= _MAX_MIXED_STYLES
 
     def _lone_trunk(self, start: int, first_tok: int, last_tok: int, bare_cc: bool) -> bool:
         """A trunk "0" standing apart ("0 - 599614654") is a stray figure; only "(0)6 ..." and digits
