@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from time_budget import bounded
 
 from zicht.extract.contacts import CONTACTS_VERSION, find_contacts
 from zicht.extract.phones import PHONES_VERSION
@@ -177,9 +178,28 @@ def test_empty_text():
     assert find_contacts("") == []
 
 
+@pytest.mark.parametrize(
+    "flood",
+    [
+        "naam at gmail dot " * 30_000,
+        "a at " * 50_000 + " dot " * 20_000,
+        "x @ " * 50_000,
+        "a . " * 100_000 + "@",
+        ("a" * 63 + " dot ") * 3_000 + " at b",
+        "telegram " * 50_000,
+        "insta a_" * 40_000,
+        "naam [@] gmail [.] " * 30_000,
+        "wa.me/" * 50_000 + "3" * 50_000,
+    ],
+)
+def test_hostile_floods_are_bounded(flood):
+    found = bounded(find_contacts, flood + " bel 0612345678")
+    assert ("phone", "+31612345678") in [(c.kind, c.value) for c in found]
+
+
 def test_hostile_input_is_handled():
     text = "a@" * 50_000 + "x [at] " * 20_000 + "t.me/" * 20_000 + "https://" * 20_000 + " bel 0612345678"
-    found = find_contacts(text)
+    found = bounded(find_contacts, text)
     assert ("phone", "+31612345678") in [(c.kind, c.value) for c in found]
     assert len(found) <= 4  # one of each shape the garbage happens to form, deduplicated
     for contact in found:
@@ -188,3 +208,61 @@ def test_hostile_input_is_handled():
 
 def test_versions_name_the_phone_extractor():
     assert PHONES_VERSION in CONTACTS_VERSION
+
+
+@pytest.mark.parametrize(
+    ("text", "email"),
+    [
+        ("naam@gmail .com", "naam@gmail.com"),
+        ("naam @ gmail . com", "naam@gmail.com"),
+        ("naam at gmail dot com", "naam@gmail.com"),
+        ("naam [@] gmail [.] com", "naam@gmail.com"),
+        ("naam apenstaartje gmail punt com", "naam@gmail.com"),
+        ("naam{at}hotmail{punt}nl", "naam@hotmail.nl"),
+    ],
+)
+def test_obscured_emails(text, email):
+    found = find_contacts(f"Mail me: {text} of bel")
+    assert [(c.kind, c.value, c.obscured) for c in found] == [("email", email, True)]
+    assert found[0].span.text == text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "look at gmail dot com",
+        "meet me at the hotel dot com",
+        "I am at home. Com later",
+        "we are at example dot com today",
+        "see you at school dot nl",
+        "stay at home dot",
+    ],
+)
+def test_at_and_dot_in_sentences_are_not_emails(text):
+    assert pairs(text) == []
+
+
+def test_a_sentence_after_an_address_is_not_part_of_it():
+    assert pairs("anna@gmail.com. Bel me") == [("email", "anna@gmail.com")]
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "handle"),
+    [
+        ("telegram annalove", "telegram", "annalove"),
+        ("snapchat annalove", "snapchat", "annalove"),
+        ("insta annalove", "instagram", "annalove"),
+        ("Instagram anna_love22 en meer", "instagram", "anna_love22"),
+        ("telegram annalove, of bel", "telegram", "annalove"),
+    ],
+)
+def test_handles_after_the_platform_name_without_a_colon(text, kind, handle):
+    assert pairs(text) == [(kind, handle)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["snapchat kan ook", "ik zit op Instagram sinds 2020", "Telegram Messenger", "instagram onder annalove"],
+)
+def test_ordinary_words_after_a_platform_name_are_not_handles(text):
+    assert pairs(text) == []

@@ -387,3 +387,48 @@ def test_tesseract_version_is_reported() -> None:
 def test_contacts_in_empty_photo_text_is_empty() -> None:
     assert contacts_in_photo("") == []
     assert contacts_in_photo(OcrResult("", "timeout: tesseract took longer than 20 s")) == []
+
+
+# --- every contact on a photo is marked as found in a photo; animations; palette images -------------
+
+
+def test_a_link_on_a_photo_is_a_photo_contact():
+    result = ocr_text(encode(card("wa.me/31611223344", text_size=44), "PNG"))
+    found = contacts_in_photo(result)
+    assert ("phone", "+31611223344") in [(c.kind, c.value) for c in found]
+    assert found and {c.source for c in found} == {"photo"}
+
+
+def _animation(fmt: str, frames: list[Image.Image]) -> bytes:
+    extra = {"loop": 0} if fmt == "GIF" else {}
+    buf = io.BytesIO()
+    frames[0].save(buf, fmt, save_all=True, append_images=frames[1:], duration=400, **extra)
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("fmt", ["GIF", "WEBP"])
+def test_a_number_on_a_later_frame_of_an_animation_is_read(fmt):
+    data = _animation(fmt, [card("Welkom"), card("Nieuw in Tilburg"), card("Bel 06-12345678")])
+    assert Image.open(io.BytesIO(data)).n_frames == 3
+    result = ocr_text(data)
+    assert result.ok, result.error
+    assert [c.value for c in contacts_in_photo(result) if c.kind == "phone"] == ["+31612345678"]
+
+
+def test_frames_read_are_bounded_and_repeats_skipped():
+    from zicht.extract.ocr import _MAX_FRAMES, frames_for_ocr
+
+    captions = [card(f"frame {n}", text_size=30) for n in range(20)]
+    frames = frames_for_ocr(_animation("GIF", captions), "GIF", 40_000_000)
+    assert len(frames) == _MAX_FRAMES - 1
+    same = [card("zelfde", text_size=30)] * 10
+    assert frames_for_ocr(_animation("GIF", same), "GIF", 40_000_000) == []
+    assert frames_for_ocr(encode(card("still"), "PNG"), "PNG", 40_000_000) == []
+
+
+def test_a_dithered_palette_gif_is_read():
+    # Pillow's default conversion to a palette dithers; on this pink the caption read as nothing at all.
+    im = card("Bel 06-12345678", size=(800, 600), fg=(255, 255, 255), bg=(200, 120, 140)).convert("P")
+    assert im.mode == "P"
+    result = ocr_text(encode(im, "GIF"))
+    assert "+31612345678" in [c.value for c in contacts_in_photo(result)], result.text

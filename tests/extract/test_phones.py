@@ -8,6 +8,7 @@ from pathlib import Path
 import phonenumbers
 import pytest
 import yaml
+from time_budget import bounded, within
 
 from zicht.extract.phones import PHONES_VERSION, find_phones, normalise_declared_phone
 
@@ -293,20 +294,40 @@ def test_version_is_a_non_empty_string():
     assert isinstance(PHONES_VERSION, str) and PHONES_VERSION
 
 
-# --- hostile input: work is bounded by design; these assert results, not timings ------------------
+# --- hostile input: work is bounded by design; each call has a generous time budget ----------------
+# (tests/time_budget.py): a catastrophic regex fails the test instead of hanging it.
 
 
-def test_adversarial_zero_flood():
-    assert find_phones("0 " * 100_000) == []
+def _zero_flood() -> str:
+    return "0 " * 100_000
 
 
-def test_adversarial_digits_and_separators_with_a_planted_number():
+def _noise_with_a_number() -> str:
     rng = random.Random(7)
     noise = "".join(
         rng.choice("0123456789") + rng.choice(("", " ", "-", ".", "/", "~")) for _ in range(250_000)
     )
-    text = noise + " bel 06-12345678 nu " + noise
-    found = find_phones(text, unique=False)
+    return noise + " bel 06-12345678 nu " + noise
+
+
+def _emoji_rtl_controls() -> str:
+    return (
+        "😘💋🔥" * 20_000
+        + "\u202e"
+        + "مرحبا " * 5_000
+        + "".join(chr(c) for c in range(32)) * 2_000
+        + "bel 0612345678 nu"
+        + "\u200d\ufe0f\u20e3" * 20_000
+    )
+
+
+def test_adversarial_zero_flood():
+    assert bounded(find_phones, _zero_flood()) == []
+
+
+def test_adversarial_digits_and_separators_with_a_planted_number():
+    text = _noise_with_a_number()
+    found = bounded(find_phones, text, unique=False)
     assert "+31612345678" in [c.value for c in found]
     for contact in found:
         assert text[contact.span.start : contact.span.end] == contact.span.text
@@ -314,23 +335,53 @@ def test_adversarial_digits_and_separators_with_a_planted_number():
 
 
 def test_adversarial_single_megabyte_digit_run():
-    assert find_phones("7" * 1_000_000) == []
+    assert bounded(find_phones, "7" * 1_000_000) == []
 
 
 def test_adversarial_emoji_rtl_and_control_characters():
-    planted = "bel 0612345678 nu"
-    text = (
-        "😘💋🔥" * 20_000
-        + "\u202e"
-        + "مرحبا " * 5_000
-        + "".join(chr(c) for c in range(32)) * 2_000
-        + planted
-        + "\u200d\ufe0f\u20e3" * 20_000
-    )
-    assert values(text) == ["+31612345678"]
+    assert [c.value for c in bounded(find_phones, _emoji_rtl_controls())] == ["+31612345678"]
 
 
 def test_adversarial_plus_and_word_floods():
-    assert find_phones("+" * 100_000) == []
-    assert values("nul zes " * 20_000) == []
-    assert find_phones("OlOlIo0 " * 30_000) == []
+    assert bounded(find_phones, "+" * 100_000) == []
+    assert [c.value for c in bounded(find_phones, "nul zes " * 20_000)] == []
+    assert bounded(find_phones, "OlOlIo0 " * 30_000) == []
+    assert bounded(find_phones, "zes een " * 30_000) == []
+    assert bounded(find_phones, "0900-1700 " * 50_000) == []
+    assert bounded(find_phones, "06 - 12.34/" * 50_000) == []
+    assert bounded(find_phones, "06 12\n34\n\n" * 50_000) == []
+
+
+def test_all_hostile_inputs_together_stay_within_a_budget():
+    """The per-call budget catches a hang; this one a general slowdown: all hostile inputs above take
+    some 4 s together on an idle machine; five times that means a regression (or a sleeping mutant)."""
+    texts = [
+        _zero_flood(),
+        _noise_with_a_number(),
+        "7" * 1_000_000,
+        _emoji_rtl_controls(),
+        "+" * 100_000,
+        "nul zes " * 20_000,
+        "OlOlIo0 " * 30_000,
+    ]
+    with within(20, "find_phones over all hostile inputs"):
+        for text in texts:
+            find_phones(text)
+
+
+def test_minutes_of_a_clock_time_never_start_a_number():
+    [contact] = find_phones("open tot 22:00 / 31 612 345 678")
+    assert contact.span.text == "31 612 345 678"
+
+
+def test_mixed_separators_are_read_for_strong_numbers_only():
+    # A mobile or internationally written number may mix separators; a fixed line keeps one style.
+    assert values("06 - 12.34/56 78") == ["+31612345678"]
+    assert values("+40 712.345/678") == ["+40712345678"]
+    assert values("010 - 12.34/56 7") == []
+    assert values("010 - 123 45 67") == ["+31101234567"]
+
+
+def test_a_lone_zes_is_not_a_number():
+    assert values("zes een twee drie vier vijf zes zeven acht negen") == []
+    assert values("zes 12345678") == []

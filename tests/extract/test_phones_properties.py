@@ -204,6 +204,12 @@ times = st.one_of(
     st.tuples(hours, minutes, hours, minutes).map(lambda t: f"{t[0]:02d}:{t[1]} tot {t[2]:02d}:{t[3]}"),
     st.tuples(hours, hours).map(lambda t: f"van {t[0]} tot {t[1]}"),
     st.tuples(hours, minutes).map(lambda t: f"{t[0]:02d}.{t[1]} uur"),
+    # opening hours without a mark between hours and minutes: "0900-1700", "0630 tot 2200"
+    st.tuples(hours, minutes, hours, minutes, st.sampled_from(["-", " - ", "\u2013", " tot "])).map(
+        lambda t: f"{t[0]:02d}{t[1]}{t[4]}{t[2]:02d}{t[3]}"
+    ),
+    st.tuples(hours, minutes).map(lambda t: f"tot {t[0]:02d}:{t[1]}"),
+    st.tuples(hours, minutes).map(lambda t: f"{t[0]:02d}:{t[1]}"),
 )
 days, months, years = st.integers(1, 28), st.integers(1, 12), st.integers(1950, 2035)
 dates = st.one_of(
@@ -236,13 +242,24 @@ measurements = st.one_of(
     st.tuples(st.sampled_from("12456789"), st.integers(10**4, 10**11)).map(lambda t: f"{t[0]}{t[1]}"),
 )
 look_alike = st.one_of(prices, times, dates, postcodes, measurements)
-separators = st.sampled_from([" ", ", ", " / ", "\n", " - ", "  ", " | ", ". ", "; ", " — "])
+separators = st.sampled_from([" ", ", ", " / ", "\n", " - ", "  ", " | ", ". ", "; ", " — ", "\n\n", " . "])
 
 
 @settings(max_examples=400, deadline=None)
 @given(items=st.lists(look_alike, min_size=1, max_size=10), separator=separators)
 def test_look_alike_figures_are_never_phones(items, separator):
     text = separator.join(items)
+    assert find_phones(text) == [], text
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    items=st.lists(look_alike, min_size=2, max_size=8),
+    separators_between=st.lists(separators, min_size=7, max_size=7),
+)
+def test_look_alikes_with_mixed_separators_are_never_phones(items, separators_between):
+    """Mixed separators are read in phone numbers; joining look-alikes with them must not make one."""
+    text = items[0] + "".join(sep + item for sep, item in zip(separators_between, items[1:], strict=False))
     assert find_phones(text) == [], text
 
 

@@ -8,6 +8,7 @@ import re
 
 import pytest
 from signal_builders import catalogue_data, facts_from, minimal_entry
+from time_budget import bounded, within
 
 from zicht.extract.types import Contact, Facts, Span
 from zicht.signals.catalogue import FACT_CONDITIONS, load_catalogue, parse_catalogue
@@ -311,31 +312,39 @@ def _assert_sane(title, text, hits):
     assert all(n <= MAX_MATCHES_PER_INDICATOR for n in per_code.values())
 
 
-@pytest.mark.parametrize(
-    "text",
-    [
-        pytest.param("24/7 " * 200_000, id="megabyte-of-hits"),
-        pytest.param("geen " * 100_000 + "AV", id="cue-flood"),
-        pytest.param("xav" * 300_000, id="non-boundary-flood"),
-        pytest.param("nul " * 100_000, id="prefix-flood"),
-        pytest.param("a" * 1_000_000, id="one-long-word"),
-        pytest.param(" " * 500_000 + "bareback", id="whitespace-flood"),
-        pytest.param("😈🔥💋" * 200_000, id="emoji-flood"),
-        pytest.param("مرحبا بكم \u202bזה טקסט\u202c " * 20_000, id="right-to-left"),
-        pytest.param("".join(chr(i % 32) for i in range(200_000)), id="control-characters"),
-        pytest.param("\u200b" * 300_000 + "zonder condoom", id="zero-width-flood"),
-        pytest.param("nummer in de " * 50_000, id="unfinished-phrase-flood"),
-    ],
-)
+HOSTILE_TEXTS = [
+    pytest.param("24/7 " * 200_000, id="megabyte-of-hits"),
+    pytest.param("geen " * 100_000 + "AV", id="cue-flood"),
+    pytest.param("xav" * 300_000, id="non-boundary-flood"),
+    pytest.param("nul " * 100_000, id="prefix-flood"),
+    pytest.param("a" * 1_000_000, id="one-long-word"),
+    pytest.param(" " * 500_000 + "bareback", id="whitespace-flood"),
+    pytest.param("😈🔥💋" * 200_000, id="emoji-flood"),
+    pytest.param("مرحبا بكم \u202bזה טקסט\u202c " * 20_000, id="right-to-left"),
+    pytest.param("".join(chr(i % 32) for i in range(200_000)), id="control-characters"),
+    pytest.param("\u200b" * 300_000 + "zonder condoom", id="zero-width-flood"),
+    pytest.param("nummer in de " * 50_000, id="unfinished-phrase-flood"),
+]
+
+
+@pytest.mark.parametrize("text", HOSTILE_TEXTS)
 def test_hostile_text_is_bounded_and_sane(text):
-    hits = evaluate("t", text, Facts(), CATALOGUE)
+    hits = bounded(evaluate, "t", text, Facts(), CATALOGUE)
     _assert_sane("t", text, hits)
     assert was_truncated("t", text)
 
 
+def test_all_hostile_texts_together_stay_within_a_budget():
+    """Each call has its own budget against a hang; together they take well under a second on an idle
+    machine, so 20 s means a regression (or a sleeping mutant) rather than a busy machine."""
+    with within(20, "evaluate over all hostile texts"):
+        for param in HOSTILE_TEXTS:
+            evaluate("t", param.values[0], Facts(), CATALOGUE)
+
+
 def test_text_beyond_the_limit_is_not_evaluated():
     text = "x " * TEXT_LIMIT + "bareback"
-    assert not _for("UNPROTECTED_SERVICES", evaluate("", text, None, CATALOGUE))
+    assert not _for("UNPROTECTED_SERVICES", bounded(evaluate, "", text, None, CATALOGUE))
     assert not was_truncated("", "bareback")
 
 
@@ -346,7 +355,7 @@ def test_anchor_floods_are_bounded():
     for anchors in floods:
         words = (anchors * (TEXT_LIMIT // len(anchors)))[: TEXT_LIMIT // 3]
         text = " ".join(words)
-        _assert_sane("", text, evaluate("", text, None, CATALOGUE))
+        _assert_sane("", text, bounded(evaluate, "", text, None, CATALOGUE))
 
 
 def test_random_unicode_never_breaks_the_engine():

@@ -15,16 +15,89 @@ import phonenumbers
 from zicht.extract.phones import PHONES_VERSION, find_phones
 from zicht.extract.types import Contact, Span
 
-CONTACTS_VERSION = f"contacts-1.0+{PHONES_VERSION}"
+CONTACTS_VERSION = f"contacts-1.1+{PHONES_VERSION}"
 
-_AT = r"(?:@|[ \t]{0,3}[\[\(\{<][ \t]{0,2}(?:at|@|apenstaartje)[ \t]{0,2}[\]\)\}>][ \t]{0,3})"
-_DOT = r"(?:\.|[ \t]{0,3}[\[\(\{<][ \t]{0,2}(?:dot|punt)[ \t]{0,2}[\]\)\}>][ \t]{0,3})"
+# "@" or "at" in brackets, "@" with spaces around it; "." or "dot"/"punt" in brackets, "." with space
+# before it ("naam@gmail .com", "naam @ gmail . com"). A space only after a dot is a sentence ending
+# ("anna@gmail.com. Bel ...") and ends the address.
+_AT = r"(?:[ \t]{0,3}@[ \t]{0,3}|[ \t]{0,3}[\[\(\{<][ \t]{0,2}(?:at|@|apenstaartje)[ \t]{0,2}[\]\)\}>][ \t]{0,3})"
+_DOT = (
+    r"(?:\.|[ \t]{1,3}\.[ \t]{0,3}"
+    r"|[ \t]{0,3}[\[\(\{<][ \t]{0,2}(?:dot|punt|\.)[ \t]{0,2}[\]\)\}>][ \t]{0,3})"
+)
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_LOCAL = r"(?P<local>[A-Za-z0-9][A-Za-z0-9._%+-]{0,63})"
 _EMAIL = re.compile(
-    rf"(?=[A-Za-z0-9])(?<![\w.%+-])(?P<local>[A-Za-z0-9][A-Za-z0-9._%+-]{{0,63}}){_AT}"
-    rf"(?P<domain>(?:[A-Za-z0-9](?:[A-Za-z0-9-]{{0,61}}[A-Za-z0-9])?{_DOT}){{1,6}}[A-Za-z]{{2,24}})(?![\w-])",
+    rf"(?=[A-Za-z0-9])(?<![\w.%+-]){_LOCAL}{_AT}"
+    rf"(?P<domain>(?:{_LABEL}{_DOT}){{1,6}}[A-Za-z]{{2,24}})(?![\w-])",
     re.IGNORECASE,
 )
-_DOT_WORD = re.compile(rf"{_DOT}", re.IGNORECASE)
+# Everything in words: "naam at gmail dot com", "naam apenstaartje gmail punt nl". "at" is a common
+# English word, so this form needs the dot as a word too, a known top-level domain and a local part that
+# is not an ordinary word ("look at gmail dot com" is no address).
+_MAIL_TLDS = (
+    "com|nl|net|org|be|de|eu|info|fr|es|it|ro|pl|bg|hu|cz|ua|ru|co|uk|io|me|biz|online|live|email|mail"
+)
+_EMAIL_WORDS = re.compile(
+    rf"(?i)(?=[A-Za-z0-9])(?<![\w.%+-]){_LOCAL}[ \t]{{1,3}}(?:at|apenstaartje)[ \t]{{1,3}}"
+    rf"(?P<domain>(?:{_LABEL}[ \t]{{1,3}}(?:dot|punt)[ \t]{{1,3}}){{1,4}}(?:{_MAIL_TLDS}))(?![\w-])"
+)
+_NOT_LOCAL_PARTS = frozenset(
+    [
+        "i",
+        "me",
+        "you",
+        "we",
+        "us",
+        "they",
+        "him",
+        "her",
+        "them",
+        "it",
+        "is",
+        "am",
+        "are",
+        "be",
+        "was",
+        "were",
+        "look",
+        "looking",
+        "meet",
+        "see",
+        "stay",
+        "staying",
+        "arrive",
+        "call",
+        "text",
+        "mail",
+        "email",
+        "here",
+        "there",
+        "home",
+        "work",
+        "working",
+        "live",
+        "living",
+        "available",
+        "only",
+        "and",
+        "or",
+        "not",
+        "me",
+        "ik",
+        "jij",
+        "je",
+        "wij",
+        "we",
+        "zij",
+        "hij",
+        "haar",
+        "hem",
+        "mij",
+        "ons",
+    ]
+)
+_DOT_WORD = re.compile(rf"{_DOT}|[ \t]{{1,3}}(?:dot|punt)[ \t]{{1,3}}", re.IGNORECASE)
 
 _URL = re.compile(r"(?i)(?=[hw])(?:https?://|www\.)[^\s<>\"']{1,2000}")
 _WHATSAPP = re.compile(
@@ -64,6 +137,128 @@ _HANDLE_PATTERNS = (
     ("instagram", _INSTAGRAM_LABEL, False, ("insta", "ig")),
 )
 _EMAIL_HINTS = ("@", "at]", "at)", "at}", "at>", "apenstaartje")
+_WORD_EMAIL_HINTS = (" dot ", " punt ")
+# A platform name followed by a handle without ":" or "@" ("telegram annalove", "insta annalove"): only the
+# full names (not "tg", "ig", "snap"), and only a word that looks like a handle (a digit, "_" or "." in
+# it) or that ends the phrase ("snapchat annalove!"); "snapchat kan ook" names no handle.
+_BARE_LABEL_HANDLE = re.compile(
+    r"(?i)(?=[tsi])(?<![\w])(?P<kind>telegram|snapchat|instagram|insta)[ \t]{1,3}"
+    r"(?P<handle>[A-Za-z][A-Za-z0-9._]{2,29})(?![\w@/:-])(?P<end>[ \t]*(?:$|[\r\n,;!?)|]|\.(?!\w)))?"
+)
+_BARE_KIND = {"telegram": "telegram", "snapchat": "snapchat", "instagram": "instagram", "insta": "instagram"}
+_NOT_HANDLES = frozenset(
+    [
+        "ook",
+        "alleen",
+        "en",
+        "of",
+        "is",
+        "mij",
+        "me",
+        "mijn",
+        "my",
+        "naar",
+        "voor",
+        "via",
+        "op",
+        "account",
+        "app",
+        "story",
+        "stories",
+        "verhaal",
+        "profiel",
+        "profile",
+        "contact",
+        "bericht",
+        "berichten",
+        "message",
+        "messages",
+        "only",
+        "also",
+        "and",
+        "or",
+        "please",
+        "graag",
+        "welkom",
+        "welcome",
+        "beschikbaar",
+        "available",
+        "bereikbaar",
+        "niet",
+        "not",
+        "geen",
+        "video",
+        "videos",
+        "foto",
+        "fotos",
+        "photos",
+        "pics",
+        "aanwezig",
+        "volgen",
+        "volg",
+        "follow",
+        "add",
+        "voeg",
+        "prive",
+        "private",
+        "link",
+        "bio",
+        "chat",
+        "channel",
+        "kanaal",
+        "group",
+        "groep",
+        "premium",
+        "vip",
+        "nummer",
+        "number",
+        "handle",
+        "username",
+        "naam",
+        "name",
+        "hier",
+        "here",
+        "dan",
+        "then",
+        "with",
+        "met",
+        "the",
+        "de",
+        "het",
+        "een",
+        "leuk",
+        "nice",
+        "too",
+        "aan",
+        "door",
+        "when",
+        "als",
+        "maar",
+        "but",
+        "for",
+        "jij",
+        "you",
+        "your",
+        "jouw",
+        "stuur",
+        "send",
+        "sms",
+        "bellen",
+        "bel",
+        "call",
+        "whatsapp",
+        "telegram",
+        "snapchat",
+        "instagram",
+        "insta",
+        "kan",
+        "sinds",
+        "onder",
+        "messenger",
+        "web",
+        "desktop",
+    ]
+)
 
 
 def find_contacts(text: str, default_region: str = "NL", source: str = "text") -> list[Contact]:
@@ -89,12 +284,20 @@ def find_contacts(text: str, default_region: str = "NL", source: str = "text") -
         span = _span(text, match.start(), match.end())
         found.append((match.start(), len(found), Contact("whatsapp", e164, "link", country, span)))
         found.append((match.start(), len(found), Contact("phone", e164, "link", country, span)))
-    emails = _EMAIL.finditer(text) if any(hint in lower for hint in _EMAIL_HINTS) else ()
+    emails = list(_EMAIL.finditer(text)) if any(hint in lower for hint in _EMAIL_HINTS) else []
+    if any(hint in lower for hint in _WORD_EMAIL_HINTS):
+        emails += (
+            match
+            for match in _EMAIL_WORDS.finditer(text)
+            if match.group("local").lower() not in _NOT_LOCAL_PARTS
+            and not any(s < match.end() and match.start() < e for s, e in (m.span() for m in emails))
+        )
     for match in emails:
         taken.append(match.span())
         value = f"{match.group('local')}@{_DOT_WORD.sub('.', match.group('domain'))}".lower()
         raw = match.group()
-        obscured = "@" not in raw or _DOT_WORD.sub(".", match.group("domain")) != match.group("domain")
+        plain_at = raw[len(match.group("local")) : match.start("domain") - match.start()] == "@"
+        obscured = not plain_at or _DOT_WORD.sub(".", match.group("domain")) != match.group("domain")
         found.append(
             (
                 match.start(),
@@ -114,6 +317,22 @@ def find_contacts(text: str, default_region: str = "NL", source: str = "text") -
             span = _span(text, match.start(), match.start("handle") + len(handle))
             contact = Contact(kind, handle.lower(), "link" if is_url else source, None, span)
             found.append((match.start(), len(found), contact))
+
+    bare = _BARE_LABEL_HANDLE.finditer(text) if any(k in lower for k in _BARE_KIND) else ()
+    for match in bare:
+        handle = match.group("handle").rstrip("._")
+        handle_like = any(c.isdigit() or c in "._" for c in handle)
+        if (
+            handle.lower() in _NOT_HANDLES
+            or len(handle) < 3
+            or not (handle_like or match.group("end") is not None)
+        ):
+            continue
+        kind = _BARE_KIND[match.group("kind").lower()]
+        if kind == "telegram" and (len(handle) < 5 or "." in handle):
+            continue  # Telegram handles: 5-32 letters, digits, underscores
+        span = _span(text, match.start(), match.start("handle") + len(handle))
+        found.append((match.start(), len(found), Contact(kind, handle.lower(), source, None, span)))
 
     for phone in find_phones(text, default_region, source, unique=False):
         span = phone.span

@@ -16,6 +16,7 @@ per word which image (``page_num``) it came from. Batches run in parallel proces
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import shutil
@@ -27,14 +28,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PIL import Image
+from PIL import Image, ImageFilter, ImageSequence
 
 from zicht.extract.photos import PhotoError, open_first_frame, to_grayscale
 
 if TYPE_CHECKING:
     from zicht.extract.types import Contact
 
-OCR_VERSION = "ocr-2"
+OCR_VERSION = "ocr-3"
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,14 @@ DEFAULT_PASSES = (OcrPass(640, 11, 0, first_language_only=True), OcrPass(1120, 3
 # ones are reduced to bound the run time.
 _MAX_UPSCALE = 4.0
 _MAX_LONG_SIDE = 4000
+
+# Animated GIF/WebP/PNG: a number may show on a later frame only. Up to _MAX_FRAMES different frames,
+# found among the first _MAX_SCANNED_FRAMES, are read as one sheet (one above the other), so a photo is
+# still one image per pass. Frames that look the same as one already taken (same small thumbnail) are
+# skipped: most animations repeat or barely move.
+_MAX_FRAMES = 6
+_MAX_SCANNED_FRAMES = 60
+_FRAME_GAP = 24  # white rows between frames on the sheet, so tesseract sees separate text blocks
 
 _LANGS_RE = re.compile(r"^[A-Za-z_]+(\+[A-Za-z_]+)*$")
 _STDERR_TAIL = 300
@@ -317,12 +326,14 @@ def _read_batch(
 def _prepare_files(data: bytes, index: int, batch_dir: Path, settings: _Settings) -> list[str]:
     """Decode one photo within limits and write its prepared image for each pass (file names relative to
     the batch directory; passes that want the same size share a file). Raises PhotoError."""
-    im, _fmt, _size = open_first_frame(
-        bytes(data), max_bytes=settings.max_bytes, max_pixels=settings.max_pixels, draft_size=_MAX_LONG_SIDE
+    data = bytes(data)
+    im, fmt, _size = open_first_frame(
+        data, max_bytes=settings.max_bytes, max_pixels=settings.max_pixels, draft_size=_MAX_LONG_SIDE
     )
     if settings.binary is None:
         return []
-    base = prepare_for_ocr(im, min_long_side=0)
+    base = prepare_for_ocr(_for_ocr(im, fmt), min_long_side=0)
+    base = _with_later_frames(base, data, fmt, settings.max_pixels)
     by_size: dict[tuple[int, int], str] = {}
     files = []
     for spec in settings.passes:
@@ -335,6 +346,81 @@ def _prepare_files(data: bytes, index: int, batch_dir: Path, settings: _Settings
             by_size[prepared.size] = name
         files.append(name)
     return files
+
+
+def _for_ocr(im: Image.Image, fmt: str) -> Image.Image:
+    """Grayscale; a palette image (GIF) also slightly blurred. Pillow's default palette conversion
+    dithers, and tesseract reads dithered letters as noise: a caption on a pink GIF gave no text at all,
+    the same GIF blurred by one pixel reads back whole (tests/extract/test_ocr.py)."""
+    palette = im.mode in ("P", "PA") or fmt == "GIF"
+    gray = to_grayscale(im)
+    return gray.filter(ImageFilter.GaussianBlur(1)) if palette else gray
+
+
+def frames_for_ocr(data: bytes, fmt: str, max_pixels: int) -> list[Image.Image]:
+    """The different frames of an animated photo after the first, grayscale (at most _MAX_FRAMES - 1,
+    scanned among the first _MAX_SCANNED_FRAMES, within ``max_pixels`` in all). [] for a still photo."""
+    if fmt not in ("GIF", "WEBP", "PNG"):
+        return []
+    try:
+        im = Image.open(io.BytesIO(data), formats=(fmt,))
+        if getattr(im, "n_frames", 1) <= 1:
+            return []
+        seen = {_frame_key(to_grayscale(im))}
+        budget = max_pixels - im.width * im.height
+        out: list[Image.Image] = []
+        for number, frame in enumerate(ImageSequence.Iterator(im)):
+            if number == 0:
+                continue
+            if (
+                number >= _MAX_SCANNED_FRAMES
+                or len(out) >= _MAX_FRAMES - 1
+                or budget < frame.width * frame.height
+            ):
+                break
+            gray = _for_ocr(frame.copy(), fmt)
+            key = _frame_key(gray)
+            if key in seen:
+                continue
+            seen.add(key)
+            budget -= frame.width * frame.height
+            out.append(gray)
+        return out
+    except Exception:  # untrusted bytes: a broken later frame costs only that frame's text
+        return []
+
+
+def _frame_key(gray: Image.Image) -> bytes:
+    return gray.resize((16, 16), Image.Resampling.BILINEAR).point(lambda v: v // 16).tobytes()
+
+
+def _with_later_frames(base: Image.Image, data: bytes, fmt: str, max_pixels: int) -> Image.Image:
+    """``base`` (the prepared first frame) with the other frames of an animation below it, one sheet."""
+    frames = frames_for_ocr(data, fmt, max_pixels)
+    if not frames:
+        return base
+    frames = [_scaled_like(frame, base) for frame in frames]
+    width = max(base.width, *(f.width for f in frames))
+    height = base.height + sum(_FRAME_GAP + f.height for f in frames)
+    sheet = Image.new("L", (width, height), 255)
+    sheet.paste(base, (0, 0))
+    top = base.height
+    for frame in frames:
+        top += _FRAME_GAP
+        sheet.paste(frame, (0, top))
+        top += frame.height
+    if max(sheet.size) > _MAX_LONG_SIDE:
+        sheet.thumbnail((_MAX_LONG_SIDE, _MAX_LONG_SIDE), Image.Resampling.LANCZOS)
+    return sheet
+
+
+def _scaled_like(frame: Image.Image, base: Image.Image) -> Image.Image:
+    prepared = prepare_for_ocr(frame, min_long_side=0)
+    if prepared.width == base.width or prepared.width == 0:
+        return prepared
+    factor = base.width / prepared.width
+    size = (base.width, max(1, round(prepared.height * factor)))
+    return prepared.resize(size, Image.Resampling.LANCZOS)
 
 
 def _read_pass(
@@ -416,11 +502,16 @@ def tesseract_version(tesseract_cmd: str = "tesseract") -> str | None:
 
 
 def contacts_in_photo(text: str | OcrResult, default_region: str = "NL") -> list[Contact]:
-    """Contact points in OCR text, marked ``source="photo"``; the contacts extractor is imported lazily."""
+    """Contact points in OCR text, every one marked ``source="photo"`` — also those read from a link on
+    the photo ("wa.me/316..."), which the text extractor would mark "link": where a contact was found
+    matters more than how it was written. The contacts extractor is imported lazily."""
     if isinstance(text, OcrResult):
         text = text.text
     if not text.strip():
         return []
+    from dataclasses import replace
+
     from zicht.extract.contacts import find_contacts
 
-    return find_contacts(text, default_region=default_region, source="photo")
+    found = find_contacts(text, default_region=default_region, source="photo")
+    return [c if c.source == "photo" else replace(c, source="photo") for c in found]

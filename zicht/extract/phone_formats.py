@@ -34,14 +34,20 @@ PHONE_FORMAT_CLASSES: tuple[str, ...] = (
     "intl_00",  # 0031 6 12345678
 )
 
-# Dates (dd-mm-yyyy, yyyy-mm-dd with - / .) and opening-hour ranges (10.00 - 22.00, 09:00 tot 17:00).
-# Digit groups like these are never read as (part of) a phone number.
+# Dates (dd-mm-yyyy, yyyy-mm-dd with - / .), opening-hour ranges (10.00 - 22.00, 09:00 tot 17:00, and
+# without a mark between hours and minutes: 0900-1700, 0630 tot 2200, on the quarter hour or five minutes)
+# and clock times with a colon (22:00, 14:30) that no digit follows. Digit groups like these are never
+# read as (part of) a phone number. A colon is no phone separator, so masking "22:00" costs no number.
+_HOUR = r"(?:[01]?[0-9]|2[0-4])"
+_HHMM = r"(?:[01][0-9]|2[0-4])[0-5][05]"  # "0930", "1745": minutes in steps of five, as hours are written
+_RANGE = r"[ \t]{0,2}(?:-|\u2013|\u2014|tot|t/m)[ \t]{0,2}"
 NON_PHONE_PATTERN = re.compile(
     r"(?=[0-9])(?<![0-9])(?:"  # the lookahead first lets the regex engine skip to digits quickly
     r"(?:0?[1-9]|[12][0-9]|3[01])([-/.])(?:0?[1-9]|1[0-2])\1(?:19|20)[0-9]{2}"
     r"|(?:19|20)[0-9]{2}([-/.])(?:0?[1-9]|1[0-2])\2(?:0?[1-9]|[12][0-9]|3[01])"
-    r"|(?:[01]?[0-9]|2[0-4])[.:][0-5][0-9][ \t]{0,2}(?:-|\u2013|\u2014|tot|t/m)[ \t]{0,2}"
-    r"(?:[01]?[0-9]|2[0-4])[.:][0-5][0-9]"
+    rf"|{_HOUR}[.:][0-5][0-9]{_RANGE}{_HOUR}[.:][0-5][0-9]"
+    rf"|{_HHMM}{_RANGE}{_HHMM}(?![-.][0-9])"
+    rf"|{_HOUR}:[0-5][0-9]"
     r")(?![0-9])"
 )
 
@@ -55,6 +61,7 @@ _SEPARATORS = {
     "underscore": "_",
 }
 _MIXED_SEPARATORS = (" ", "-", " - ", "/", "~", "*", "_", ".", " / ")
+_TIGHT_SEPARATORS = (" ", "-", "/", "~", "*", "_", ".")  # mixed within the subscriber number
 _GLUE_LEFT = ("bel", "belme", "tel", "tel.", "app", "whatsapp", "sms", "bellen", "call", "mob", "nummer")
 _GLUE_RIGHT = ("bel", "nu", "app", "bellen", "xx", "!!", "x", "snel", "dan")
 
@@ -127,10 +134,23 @@ def render_phone(e164: str, format_class: str, rng: random.Random, *, default_re
             f"unknown phone format class {format_class!r}; expected one of {PHONE_FORMAT_CLASSES}"
         )
     prefix, subscriber, national = _split(e164, format_class, default_region, rng)
+    if format_class in _STRENGTH_AWARE:
+        return _STRENGTH_AWARE[format_class](prefix, subscriber, national, rng, _is_strong(e164, national))
     renderer = _RENDERERS.get(format_class)
     if renderer is not None:
         return renderer(prefix, subscriber, national, rng)
     return _render_separated(prefix, subscriber, _SEPARATORS[format_class], rng)
+
+
+def _is_strong(e164: str, national: bool) -> bool:
+    """Written with its country code, or a mobile number: the extractor reads these with mixed separators
+    and with a line break after a "dd-mm"-like first line (see phones._RunScanner._consistent)."""
+    import phonenumbers
+
+    if not national:
+        return True
+    kind = phonenumbers.number_type(phonenumbers.parse(e164, None))
+    return kind in (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
 
 
 def _split(e164: str, format_class: str, default_region: str, rng: random.Random) -> tuple[str, str, bool]:
@@ -192,13 +212,25 @@ def _render_digit_spaced(prefix: str, subscriber: str, national: bool, rng: rand
     return (head + " " + " ".join(subscriber)).replace("+ ", "+" if rng.random() < 0.5 else "+ ")
 
 
-def _render_mixed(prefix: str, subscriber: str, national: bool, rng: random.Random) -> str:
-    """One separator after the prefix, another between the other groups ("06 - 12.34.56.78")."""
+def _render_mixed(prefix: str, subscriber: str, national: bool, rng: random.Random, strong: bool) -> str:
+    """Separators mixed the way people type them: "06 - 12.34/56 78", "06-12 34-56-78".
+
+    A mobile or internationally written number mixes up to three styles between its groups (plain spaces
+    and marks without spaces; " - " only after the prefix, as lists of figures are written with it);
+    other numbers use one separator after the prefix and another between the rest ("010 - 123.45.67")."""
     groups = _grouped(prefix, subscriber, rng)
     if len(groups) == 1:
         groups = [prefix, subscriber]
     for _ in range(20):
-        out = groups[0] + rng.choice(_MIXED_SEPARATORS) + rng.choice(_MIXED_SEPARATORS).join(groups[1:])
+        first = rng.choice(_MIXED_SEPARATORS)
+        if strong and len(groups) >= 4:
+            palette = rng.sample(_TIGHT_SEPARATORS, rng.randint(2, 3))
+            gaps = [rng.choice(palette) for _ in groups[2:]]
+            if len(set(gaps)) == 1:
+                gaps[rng.randrange(len(gaps))] = next(p for p in palette if p != gaps[0])
+        else:
+            gaps = [rng.choice(_MIXED_SEPARATORS)] * (len(groups) - 2)
+        out = groups[0] + first + "".join(g + group for g, group in zip(["", *gaps], groups[1:], strict=True))
         if not NON_PHONE_PATTERN.search(out):
             return out
     return " ".join(groups)
@@ -334,16 +366,19 @@ def _render_unicode_digits(prefix: str, subscriber: str, national: bool, rng: ra
     return _map_digits(text, lambda ch: chr(base + int(ch)))
 
 
-def _render_split_lines(prefix: str, subscriber: str, national: bool, rng: random.Random) -> str:
+def _render_split_lines(
+    prefix: str, subscriber: str, national: bool, rng: random.Random, strong: bool
+) -> str:
+    """A number broken over two lines, or around a blank line ("06 12\n34 56 78", "06 1234\n\n5678")."""
     groups = _grouped(prefix, subscriber, rng)
     if len(groups) < 3:
         cut = rng.randint(1, max(1, len(subscriber) - 1))
         groups = [prefix, subscriber[:cut], subscriber[cut:]]
     sep = rng.choice((" ", "-", ".", ""))
-    line_break = rng.choice(("\n", "\n", "\r\n", sep + "\n"))
+    line_break = rng.choice(("\n", "\n", "\r\n", sep + "\n", "\n\n"))
     where = rng.randint(1, len(groups) - 1)
-    if where == 2 and len(groups[0]) <= 2 and len(groups[1]) <= 2:
-        where = 1  # "06-12\n..." reads like a date on its own line; nobody breaks a number there
+    if not strong and where == 2 and len(groups[0]) <= 2 and len(groups[1]) <= 2:
+        where = 1  # "010-12\n..." on its own line reads like a date; only a strong number is read there
     return sep.join(groups[:where]) + line_break + sep.join(groups[where:])
 
 
@@ -361,7 +396,6 @@ def _render_international(prefix: str, subscriber: str, national: bool, rng: ran
 _RENDERERS = {
     "plain": _render_plain,
     "digit_spaced": _render_digit_spaced,
-    "mixed_separators": _render_mixed,
     "bracketed": _render_bracketed,
     "glued": _render_glued,
     "letter_ol": _render_letter_ol,
@@ -370,7 +404,7 @@ _RENDERERS = {
     "keycap_emoji": _render_keycap,
     "fullwidth": _render_fullwidth,
     "unicode_digits": _render_unicode_digits,
-    "split_lines": _render_split_lines,
     "international": _render_international,
     "intl_00": _render_international,
 }
+_STRENGTH_AWARE = {"mixed_separators": _render_mixed, "split_lines": _render_split_lines}

@@ -27,7 +27,7 @@ from zicht.extract.phone_formats import NON_PHONE_PATTERN, dutch_number_word, en
 from zicht.extract.text import NormalisedText, fold, fold_in_place, normalise
 from zicht.extract.types import Contact, Span
 
-PHONES_VERSION = "phones-1.0"
+PHONES_VERSION = "phones-1.1"
 
 _ACCEPTED_TYPES = frozenset(
     {
@@ -53,8 +53,10 @@ _EN_TENS, _EN_UNIT = 1, 2
 
 _TOKEN: re.Pattern[str]  # compiled below, once the word list exists
 _SEPARATOR_CLASS = r"[ \t.,/\\~*_()\[\]{}\u2010-\u2015\u2212\u2022\u00b7-]"
-_GAP = re.compile(rf"{_SEPARATOR_CLASS}*(?:\r\n|\n|\r)?{_SEPARATOR_CLASS}*")  # at most one line break
-_MAX_GAP = 5
+# At most one line break, or one blank line ("06 1234\n\n5678").
+_GAP = re.compile(rf"{_SEPARATOR_CLASS}*(?:(?:\r\n|\n|\r)[ \t]*){{0,2}}{_SEPARATOR_CLASS}*")
+_MAX_GAP = 6
+_MAX_MIXED_STYLES = 3  # separator styles after the prefix of a mobile or internationally written number
 _BRACKETS = str.maketrans("", "", "()[]{}")
 # Characters of a number written the ordinary way; anything else in the span marks it as obscured.
 _PLAIN_CHARS = frozenset("0123456789 +-./()\u00a0\u2013")
@@ -82,6 +84,7 @@ def _number_words() -> dict[str, tuple[str, int]]:
         for unit in range(1, 10):
             words[english_number_word(tens + unit, "")] = (str(tens + unit), 0)
     words.update({"achtien": ("18", 0), "fourty": ("40", _EN_TENS), "nil": ("0", 0)})
+    words.update({"nulzes": ("06", 0), "zerosix": ("06", 0)})  # glued: "nulzes een twee ..."
     return words
 
 
@@ -149,6 +152,8 @@ def find_phones(
     found: list[Contact] = []
     for run in _runs(norm, masks):
         for piece in _refine(run, norm):
+            if region == "NL":
+                piece = _with_mobile_trunk(piece)
             _RunScanner(piece, normalised, region).scan(source, found)
     if not unique:
         return found
@@ -303,6 +308,22 @@ def _refine(run: list[_Tok], norm: str) -> list[list[_Tok]]:
     if current:
         pieces.append(current)
     return [p for p in pieces if sum(len(t.digits) for t in p) >= _MIN_NSN]
+
+
+def _with_mobile_trunk(piece: list[_Tok]) -> list[_Tok]:
+    """Words for a Dutch mobile number without its "nul" ("zes een twee ... acht"): read as "06...".
+
+    Only where that is unambiguous: the piece is nothing but the word "zes"/"six" and eight more digits,
+    all written as words (digits next to it would be a figure of their own)."""
+    first = piece[0]
+    if (
+        first.kind != _WORD
+        or first.digits != "6"
+        or sum(len(t.digits) for t in piece) != 9
+        or any(t.kind != _WORD for t in piece)
+    ):
+        return piece
+    return [_Tok(_WORD, "06", first.start, first.end, first.flags), *piece[1:]]
 
 
 # --- candidates --------------------------------------------------------------------------------------
@@ -475,6 +496,13 @@ def _validate(
 
 
 @lru_cache(maxsize=65536)
+def _is_mobile(e164: str) -> bool:
+    """A mobile number: its prefix is specific enough that mixed separators do not make it a guess."""
+    kind = phonenumbers.number_type(phonenumbers.parse(e164, None))
+    return kind in (PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE)
+
+
+@lru_cache(maxsize=65536)
 def _prefix_lengths(e164: str) -> tuple[int, int]:
     """(country code length, area/destination code length) — "+31 6", "+31 10", "+49 151"."""
     number = phonenumbers.parse(e164, None)
@@ -633,8 +661,14 @@ class _RunScanner:
         return len(styles) > limit
 
     def _consistent(self, start: int, end: int, e164: str, bare_cc: bool) -> bool:
-        """One separator style, except at the prefix boundaries (after "+31", after "06"/"010"), and
-        at most one line break — which may not follow a lone "dd-mm"-like pair of short groups."""
+        """Separator rules that keep unrelated figures apart while reading how numbers are written.
+
+        The prefix boundaries (after "+31", after "06"/"010") may use their own separator. After them a
+        number uses one separator style — or, for a strong number (a mobile number, or one written with
+        its country code), up to `_MAX_MIXED_STYLES` styles ("06 - 12.34/56 78"). At most one line break
+        (a blank line counts as one), never inside the prefix; a break after a lone "dd-mm"-like pair of
+        short groups ("06-12\n34 56 78") is accepted for strong numbers only.
+        """
         first_tok, last_tok = self.tok_of[start], self.tok_of[end - 1]
         keys = {self.gap_keys[i] for i in range(first_tok + 1, last_tok + 1)}
         keys.discard("")
@@ -651,9 +685,13 @@ class _RunScanner:
             free = {head + ndc_len}
         if self._lone_trunk(start, first_tok, last_tok, bare_cc):
             return False
+        strong = international or _is_mobile(e164)
         styles: set[str] = set()
         all_styles: set[str] = set()
+        prefix_styles: set[str] = set()
         inside_prefix = False
+        spelled_out = True  # every digit group of the prefix is one digit: "0 6 ...", "+ 3 1 6 ..."
+        list_like = False  # a spaced mark (" - ", " / ") or a one-digit group after the prefix boundary
         breaks = 0
         first_gap = True
         for index in range(first_tok + 1, last_tok + 1):
@@ -665,20 +703,38 @@ class _RunScanner:
                 breaks += 1
                 line = self.run[first_tok:index]
                 looks_like_date = len(line) == 2 and all(len(t.digits) <= 2 for t in line)
-                if breaks > 1 or (not international and (looks_like_date or offset < head + ndc_len)):
+                if breaks > 1 or (
+                    not international and ((looks_like_date and not strong) or offset < head + ndc_len)
+                ):
                     return False
                 continue
             all_styles.add(key)
-            if (
+            tok, before = self.run[index], self.run[index - 1]
+            in_prefix = (
                 (offset < head + ndc_len)
                 if not international
                 else (offset < head and offset != head - cc_len)
-            ):
-                inside_prefix = True  # "0 6 1 2 ...", "+ 3 1 6 ...": then every gap must look the same
-            if offset not in free and not (first_gap and ndc_len == 0):
+            )
+            if in_prefix:
+                if tok.kind == _DIGITS and before.kind == _DIGITS:
+                    inside_prefix = True  # "0 6 1 2 ...", "05-12 ...": then the digits after look alike
+                    prefix_styles.add(key)  # ("nul zes" is written apart, as words always are)
+                    spelled_out = spelled_out and len(tok.digits) == 1 and len(before.digits) == 1
+            elif offset not in free and not (first_gap and ndc_len == 0):
                 styles.add(key)
+                if tok.kind == _DIGITS and (len(tok.digits) == 1 or (key[0] == " " and key.strip())):
+                    list_like = True
             first_gap = False
-        return len(all_styles if inside_prefix else styles) <= 1
+        if inside_prefix:
+            # Spelled out digit by digit, the gap after the prefix may differ ("0 6 - 1 2 3 ..."); an area
+            # code split in two ("05-12 71-84-83") is a date and a measurement unless all looks alike.
+            return len(prefix_styles | styles if spelled_out else all_styles) <= 1
+        if len(styles) <= 1:
+            return True
+        # Mixed styles: only plain spaces and marks without spaces, between groups of two or more digits.
+        # A spaced mark there ("06/10 - 92-57-73", "06/10 / 24/7 / 1-19") is how lists of figures are
+        # written.
+        return strong and not list_like and len(styles) <= _MAX_MIXED_STYLES
 
     def _lone_trunk(self, start: int, first_tok: int, last_tok: int, bare_cc: bool) -> bool:
         """A trunk "0" standing apart ("0 - 599614654") is a stray figure; only "(0)6 ..." and digits
