@@ -266,3 +266,15 @@ def test_handles_after_the_platform_name_without_a_colon(text, kind, handle):
 )
 def test_ordinary_words_after_a_platform_name_are_not_handles(text):
     assert pairs(text) == []
+
+
+def test_a_number_written_out_wins_over_the_same_number_from_a_link() -> None:
+    for text in (
+        "App via wa.me/31612345678 of bel 06-12345678",
+        "Bel 06-12345678 of app via wa.me/31612345678",
+    ):
+        phones = [c for c in find_contacts(text) if c.kind == "phone"]
+        assert [(c.value, c.source) for c in phones] == [("+31612345678", "text")], text
+        assert phones[0].span is not None and phones[0].span.text == "06-12345678"
+    only_link = find_contacts("Stuur me een bericht: https://wa.me/31612345678")
+    assert {(c.kind, c.source) for c in only_link} == {("whatsapp", "link"), ("phone", "link")}

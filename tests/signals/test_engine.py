@@ -384,3 +384,17 @@ def test_a_stated_age_under_18_counts_prominently(facts):
 def test_an_adult_stated_age_is_no_minor_hit():
     for facts in (Facts(age=18), Facts(age=19, age_text=19, age_declared=19), Facts()):
         assert not [h for h in evaluate("", "", facts, CATALOGUE) if h.code == "MINOR_STATED_AGE"]
+
+
+def test_restricted_contact_for_an_ad_reachable_only_through_a_whatsapp_link() -> None:
+    from zicht.extract.facts import extract_facts
+
+    catalogue = load_catalogue()
+
+    def codes(text: str) -> set[str]:
+        facts = extract_facts("Anna", text, {}, [], [], None, "http://example.test/1")
+        return {h.code for h in evaluate("Anna", text, facts, catalogue) if not h.negated}
+
+    assert "RESTRICTED_CONTACT" in codes("Stuur me een bericht: https://wa.me/31612345678")
+    assert "RESTRICTED_CONTACT" not in codes("Bel 06-12345678 of app via https://wa.me/31612345678")
+    assert "RESTRICTED_CONTACT" not in codes("App via https://wa.me/31612345678 of bel 06-12345678")

@@ -15,7 +15,7 @@ import phonenumbers
 from zicht.extract.phones import PHONES_VERSION, find_phones
 from zicht.extract.types import Contact, Span
 
-CONTACTS_VERSION = f"contacts-1.1+{PHONES_VERSION}"
+CONTACTS_VERSION = f"contacts-1.2+{PHONES_VERSION}"
 
 # "@" or "at" in brackets, "@" with spaces around it; "." or "dot"/"punt" in brackets, "." with space
 # before it ("naam@gmail .com", "naam @ gmail . com"). A space only after a dot is a sentence ending
@@ -264,8 +264,9 @@ _NOT_HANDLES = frozenset(
 def find_contacts(text: str, default_region: str = "NL", source: str = "text") -> list[Contact]:
     """Phones, e-mail addresses, WhatsApp/Telegram/Snapchat/Instagram contacts in `text`.
 
-    One contact per (kind, value), the first occurrence, in text order. A WhatsApp link yields both a
-    "whatsapp" and a "phone" contact with the same E.164 value.
+    One contact per (kind, value), in the order of first occurrence; a number written out in the text
+    wins over the same number read from a link. A WhatsApp link yields both a "whatsapp" and a
+    "phone" contact (source "link") with the same E.164 value.
     """
     if not text:
         return []
@@ -341,14 +342,15 @@ def find_contacts(text: str, default_region: str = "NL", source: str = "text") -
         found.append((span.start if span else 0, len(found), phone))
 
     found.sort(key=lambda item: (item[0], item[1]))
-    seen: set[tuple[str, str]] = set()
-    out: list[Contact] = []
+    first: dict[tuple[str, str], Contact] = {}
     for _, _, contact in found:
         key = (contact.kind, contact.value)
-        if key not in seen:
-            seen.add(key)
-            out.append(contact)
-    return out
+        if key not in first:
+            first[key] = contact
+        elif first[key].source == "link" and contact.source != "link":
+            # The number is also written out to call: that is what counts ("only via WhatsApp" or not).
+            first[key] = contact
+    return list(first.values())
 
 
 def _span(text: str, start: int, end: int) -> Span:

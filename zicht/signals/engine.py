@@ -434,7 +434,10 @@ def _check_condition(cond: FactCondition, facts: Facts, context: dict[str, Any] 
             f"feit: contact {contact.value} gevonden in {where_nl}",
         )
     if kind == "contact_kinds_only":
-        kinds = sorted({c.kind for c in facts.contacts or ()})
+        # A number known only from a wa.me link is the WhatsApp contact, not a number to call.
+        kinds = sorted(
+            {c.kind for c in facts.contacts or () if not (c.kind == "phone" and c.source == "link")}
+        )
         if not kinds or not set(kinds) <= set(value):
             return None
         shown = ", ".join(kinds)
