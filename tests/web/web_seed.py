@@ -273,7 +273,8 @@ SIGNAL_ADS = (
         "redlights",
         "Dag en nacht bereikbaar",
         "Ontvangst in een hotel in Maastricht. Bel gerust.",
-        {"location": "Maastricht", "age": "31"},
+        # declared hours that do not say "around the clock": the title does
+        {"location": "Maastricht", "age": "31", "hours": "weekend 10-18"},
         2,
     ),
     SignalAd(
