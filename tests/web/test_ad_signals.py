@@ -284,7 +284,7 @@ def test_the_page_shows_a_history_of_decisions_newest_first(tmp_path) -> None:  
 
     with signal_site(backend_url("sqlite", tmp_path), tmp_path) as fresh:
         ad_id = fresh.seed.ids["hotel"]
-        record_review(fresh.store, ad_id, "Anna", "reviewed", "", at=T1 + timedelta(days=1))
+        record_review(fresh.store, ad_id, "Anna", "reviewed", "gezien", at=T1 + timedelta(days=1))
         record_review(fresh.store, ad_id, "Bram", "selected", "<b>plannen</b>", at=T1 + timedelta(days=2))
         with TestClient(fresh.app) as c:
             html = c.get(f"/advertenties/{ad_id}").text
@@ -294,7 +294,7 @@ def test_the_page_shows_a_history_of_decisions_newest_first(tmp_path) -> None:  
     ]
     assert [(r[1], r[2], r[3]) for r in rows] == [
         ("Bram", "geselecteerd voor controle", "<b>plannen</b>"),
-        ("Anna", "bekeken", ""),
+        ("Anna", "bekeken", "gezien"),
     ]
     assert "&lt;b&gt;plannen&lt;/b&gt;" in html
 

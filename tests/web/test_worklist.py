@@ -298,7 +298,7 @@ def test_the_latest_decision_counts_for_the_status_filter(fresh: SignalSite) -> 
     at = T1 + timedelta(days=3)
     record_review(fresh.store, ids["hotel"], "Anna", "selected", "controle", at=at)
     record_review(fresh.store, ids["hotel"], "Bram", "dismissed", "scam-profiel", at=at + timedelta(hours=1))
-    record_review(fresh.store, ids["quiet"], "Anna", "reviewed", "", at=at)
+    record_review(fresh.store, ids["quiet"], "Anna", "reviewed", "gezien", at=at)
     with TestClient(fresh.app) as c:
         assert row_ids(c.get("/werklijst?status=dismissed").text) == [ids["hotel"]]
         assert row_ids(c.get("/werklijst?status=selected").text) == []
@@ -318,6 +318,7 @@ def test_the_latest_decision_counts_for_the_status_filter(fresh: SignalSite) -> 
         ({"decision": "selected", "reason": "", "user": "Anna"}, "Geef een reden"),
         ({"decision": "dismissed", "reason": "   ", "user": "Anna"}, "Geef een reden"),
         ({"decision": "reviewed", "reason": "", "user": "  "}, "Vul uw naam in"),
+        ({"decision": "reviewed", "reason": " ", "user": "Anna"}, "elke beslissing wordt met de reden"),
         ({"decision": "delete", "reason": "x", "user": "Anna"}, "Kies een beslissing"),
     ],
 )
@@ -340,7 +341,7 @@ def test_decision_on_the_ad_page_swaps_the_section_with_its_history(fresh: Signa
     headers = {**SAME_ORIGIN, "HX-Request": "true", "HX-Target": "decision"}
     with TestClient(fresh.app) as c:
         url = f"/advertenties/{ad_id}/beslissingen"
-        c.post(url, data={"decision": "reviewed", "user": "Anna"}, headers=headers)
+        c.post(url, data={"decision": "reviewed", "reason": "gezien", "user": "Anna"}, headers=headers)
         r = c.post(
             url,
             data={"decision": "dismissed", "reason": "Zelfde tekst als een scam-profiel", "user": "Bram"},
@@ -352,7 +353,7 @@ def test_decision_on_the_ad_page_swaps_the_section_with_its_history(fresh: Signa
         history = [[td.text(strip=True) for td in tr.css("td")] for tr in tree.css("table.reviews tbody tr")]
         assert [(h[1], h[2], h[3]) for h in history] == [
             ("Bram", "afgewezen", "Zelfde tekst als een scam-profiel"),
-            ("Anna", "bekeken", ""),
+            ("Anna", "bekeken", "gezien"),
         ]
         assert tree.css_first("#decision-user").attributes["value"] == "Bram"
         # and the full ad page shows the same history
@@ -367,7 +368,12 @@ def test_without_javascript_a_decision_redirects_back_or_shows_the_form(fresh: S
     with TestClient(fresh.app) as c:
         ok = c.post(
             url,
-            data={"decision": "reviewed", "user": "Anna", "back": "/werklijst?site=kinky"},
+            data={
+                "decision": "reviewed",
+                "reason": "gezien",
+                "user": "Anna",
+                "back": "/werklijst?site=kinky",
+            },
             headers=SAME_ORIGIN,
             follow_redirects=False,
         )
@@ -387,14 +393,24 @@ def test_without_javascript_a_decision_redirects_back_or_shows_the_form(fresh: S
         # never a redirect to another site
         away = c.post(
             url,
-            data={"decision": "reviewed", "user": "Anna", "back": "https://evil.example/"},
+            data={
+                "decision": "reviewed",
+                "reason": "gezien",
+                "user": "Anna",
+                "back": "https://evil.example/",
+            },
             headers=SAME_ORIGIN,
             follow_redirects=False,
         )
         assert away.headers["location"] == f"/advertenties/{ad_id}"
         sneaky = c.post(
             url,
-            data={"decision": "reviewed", "user": "Anna", "back": "//evil.example/werklijst"},
+            data={
+                "decision": "reviewed",
+                "reason": "gezien",
+                "user": "Anna",
+                "back": "//evil.example/werklijst",
+            },
             headers=SAME_ORIGIN,
             follow_redirects=False,
         )
@@ -423,7 +439,7 @@ def test_only_same_origin_posts_are_accepted(fresh: SignalSite, headers: dict, a
     with TestClient(fresh.app) as c:
         r = c.post(
             f"/advertenties/{ad_id}/beslissingen",
-            data={"decision": "reviewed", "user": "Anna"},
+            data={"decision": "reviewed", "reason": "gezien", "user": "Anna"},
             headers=headers,
             follow_redirects=False,
         )
@@ -439,7 +455,7 @@ def test_a_decision_on_an_ad_that_does_not_exist_is_a_404(fresh: SignalSite) -> 
         for ad in ("999999", "abc", "99999999999"):
             r = c.post(
                 f"/advertenties/{ad}/beslissingen",
-                data={"decision": "reviewed", "user": "A"},
+                data={"decision": "reviewed", "reason": "gezien", "user": "A"},
                 headers=SAME_ORIGIN,
             )
             assert r.status_code == 404
