@@ -30,7 +30,15 @@ SNAPSHOT_HTML = (
     b"fetch('http://127.0.0.1:9/leak');</script>"
     b"<link rel='stylesheet' href='http://127.0.0.1:9/remote.css'></head>"
     b"<body><h1>Lisa in Heerlen</h1><p id='txt'>Hoi, ik ben Lisa uit Heerlen.</p>"
-    b"<img src='http://127.0.0.1:9/remote.jpg' onerror=\"document.body.innerHTML='PWNED'\"></body></html>"
+    b"<img src='http://127.0.0.1:9/remote.jpg' onerror=\"document.body.innerHTML='PWNED'\">"
+    # every other way a stored page could reach out: none of it may leave the app (test_browser)
+    b"<style>@import url('http://127.0.0.1:9/import.css');"
+    b"p{background:url('http://127.0.0.1:9/bg.png')}@font-face{font-family:x;src:url('http://127.0.0.1:9/f.woff')}"
+    b"</style><script src='http://127.0.0.1:9/remote.js'></script>"
+    b"<img srcset='http://127.0.0.1:9/set.jpg 2x' alt=''><video poster='http://127.0.0.1:9/poster.jpg'></video>"
+    b"<iframe src='http://127.0.0.1:9/frame.html'></iframe><object data='http://127.0.0.1:9/o.swf'></object>"
+    b"<link rel='prefetch' href='http://127.0.0.1:9/prefetch'><link rel='icon' href='http://127.0.0.1:9/i.ico'>"
+    b"</body></html>"
 )
 
 # The versioned ad: three contents, the middle one moves the ad to Sittard.
