@@ -14,12 +14,12 @@ import pytest
 from fastapi.testclient import TestClient
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 from sqlalchemy import select
-from web_seed import T1, SignalSite, backend_url, signal_site
+from web_seed import CHANGED_AFTER, CHANGED_LATER, T1, SignalSite, backend_url, signal_site
 
 from zicht import reference
 from zicht.signals.catalogue import load_catalogue
 from zicht.store import views as queries
-from zicht.store.models import Ad, Extraction, IndicatorHit, Review, Score, Site
+from zicht.store.models import Ad, AdVersion, Extraction, IndicatorHit, Review, Score, Site
 from zicht.store.reviews import record_review
 from zicht.web.i18n import TIMEZONE
 from zicht.web.worklist_filters import AD_STATUS_LABELS, STATUS_LABELS
@@ -130,8 +130,10 @@ def test_each_filter_really_filters(client: TestClient, site: SignalSite) -> Non
     ]
     day = (T1 + timedelta(days=1)).astimezone(TIMEZONE).date()
     start = (T1 + timedelta(days=1)).astimezone(TIMEZONE).replace(hour=0, minute=0)
-    cases.append((f"since={day.isoformat()}", expected(site, Ad.first_seen >= start)))
-    cases.append((f"since={day.strftime('%d-%m-%Y')}", expected(site, Ad.first_seen >= start)))
+    # new or changed: the current version was first seen since then (a new ad, or an old one that changed)
+    changed = Ad.current_version_id.in_(select(AdVersion.id).where(AdVersion.first_seen >= start))
+    cases.append((f"since={day.isoformat()}", expected(site, changed)))
+    cases.append((f"since={day.strftime('%d-%m-%Y')}", expected(site, changed)))
     total = len(expected(site))
     for params, want in cases:
         got = row_ids(client.get(f"/werklijst?{params}").text)
@@ -142,6 +144,18 @@ def test_each_filter_really_filters(client: TestClient, site: SignalSite) -> Non
     # the gemeente is shown by name
     tree = HTMLParser(client.get("/werklijst?gemeente=GM0917").text)
     assert {td.text(strip=True) for td in tree.css("table.worklist tbody td:nth-child(5)")} == {"Heerlen"}
+
+
+def test_since_finds_an_old_ad_that_changed_and_not_an_old_one_that_did_not(
+    client: TestClient, site: SignalSite
+) -> None:
+    ids, seen = site.seed.ids, site.seed.first_seen
+    day = (T1 + CHANGED_AFTER).astimezone(TIMEZONE).date()
+    assert seen[CHANGED_LATER] < T1 + timedelta(days=1) and seen["hotel"] < T1 + timedelta(days=1)
+    got = row_ids(client.get(f"/werklijst?since={day.isoformat()}").text)
+    assert ids[CHANGED_LATER] in got  # first seen long before, changed on that day
+    assert ids["hotel"] not in got  # old and unchanged
+    assert got == [ids[CHANGED_LATER]]  # nothing else is new since then
 
 
 def test_indicator_filter_leaves_out_negated_hits_and_keeps_not_predictive_ones(

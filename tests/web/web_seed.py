@@ -346,6 +346,12 @@ SIGNAL_ADS = (
 )
 
 
+# "quiet" was first seen at T1 + 4 h and changed its text three days later.
+CHANGED_LATER = "quiet"
+CHANGED_AFTER = timedelta(days=3)
+CHANGED_TEXT = "Hoi, ik ben Eva. Vanaf nu ook in het weekend, bel me gerust voor een afspraak."
+
+
 @dataclass
 class SignalSeed:
     ids: dict[str, int] = field(default_factory=dict)
@@ -377,6 +383,17 @@ def seed_signals(store: Store) -> SignalSeed:
         items.append(IngestItem(parsed, seen, f"{ad.site}@test"))
         seed.first_seen[ad.key] = seen
     store.ingest(items)
+    # An old ad that changed later: its new version is what "new or changed since" must find.
+    old = next(a for a in SIGNAL_ADS if a.key == CHANGED_LATER)
+    changed = ParsedAd(
+        site=old.site,
+        source_id=old.key,
+        url=f"https://{old.site}.example/advertenties/{old.key}",
+        title=old.title,
+        text=CHANGED_TEXT,
+        fields=dict(old.fields),
+    )
+    store.ingest([IngestItem(changed, T1 + CHANGED_AFTER, f"{old.site}@test")])
     for ad in SIGNAL_ADS:
         found = store.find_ad(ad.site, ad.key)
         assert found is not None
