@@ -332,3 +332,23 @@ def test_health_counts(client: TestClient, seeded: Seed) -> None:
     assert body["counts"]["ads"] == len(seeded.ads)
     assert body["counts"]["active_ads"] == len([a for a in seeded.ads if not a.removed])
     assert body["counts"]["versions"] == len(seeded.ads) - 1 + len(VERSION_TEXTS)
+
+
+def test_the_language_switch_keeps_the_chosen_comparison(client: TestClient, seeded: Seed) -> None:
+    """Switching language on the ad page keeps ?a=&b=, also after the comparison was swapped in."""
+    url = f"/advertenties/{seeded.versioned_id}?a=1&b=3"
+    full = HTMLParser(client.get(url).text)
+    fragment = HTMLParser(client.get(url, headers={"HX-Request": "true", "HX-Target": "compare"}).text)
+    for tree in (full, fragment):
+        switch = tree.css_first("#language-switch a[hreflang=en]")
+        assert switch is not None
+        href = switch.attributes["href"]
+        assert href.startswith(f"/advertenties/{seeded.versioned_id}?")
+        assert "a=1" in href.split("?")[1].split("&") and "b=3" in href.split("?")[1].split("&")
+        assert "lang=en" in href
+    assert fragment.css_first("#language-switch").attributes.get("hx-swap-oob") == "true"
+    # and the English page it leads to compares the same versions
+    english = HTMLParser(
+        client.get(full.css_first("#language-switch a[hreflang=en]").attributes["href"]).text
+    )
+    assert "Version 1 compared with version 3" in english.css_first("#compare h3").text()
