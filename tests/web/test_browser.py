@@ -105,6 +105,10 @@ def test_open_an_ad_and_compare_versions(page: Page, live_site: LiveSite, tmp_pa
     shots.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(shots / "ad-compare.png"), full_page=True)
     no_console_errors(page)
+    # switching language keeps the chosen versions
+    page.get_by_role("link", name="English", exact=True).click()
+    expect(page.locator("#compare h3")).to_have_text("Version 1 compared with version 3")
+    assert "a=1" in page.url and "b=3" in page.url
 
 
 def test_stored_page_renders_without_running_its_script(page: Page, live_site: LiveSite) -> None:

@@ -347,8 +347,23 @@ def test_the_language_switch_keeps_the_chosen_comparison(client: TestClient, see
         assert "a=1" in href.split("?")[1].split("&") and "b=3" in href.split("?")[1].split("&")
         assert "lang=en" in href
     assert fragment.css_first("#language-switch").attributes.get("hx-swap-oob") == "true"
+    assert len(full.css("#language-switch")) == 1  # the full page has it once, in the header
     # and the English page it leads to compares the same versions
     english = HTMLParser(
         client.get(full.css_first("#language-switch a[hreflang=en]").attributes["href"]).text
     )
     assert "Version 1 compared with version 3" in english.css_first("#compare h3").text()
+
+
+def test_an_unknown_site_is_reported_and_a_differently_cased_one_is_found(
+    client: TestClient, seeded: Seed
+) -> None:
+    r = client.get("/advertenties?site=foo")
+    assert r.status_code == 400
+    messages = [li.text(strip=True) for li in HTMLParser(r.text).css(".messages li")]
+    assert messages == ["Onbekende waarde “foo” bij “Site”."]
+    assert not HTMLParser(r.text).css("table.ads")
+    cased = client.get("/advertenties?site=SexJobs")
+    assert cased.status_code == 200
+    assert len(rows(cased.text)) == len(seeded.where(site="sexjobs")) > 0
+    assert HTMLParser(cased.text).css_first("#f-site option[selected]").attributes["value"] == "sexjobs"

@@ -475,3 +475,16 @@ def test_a_decision_on_an_ad_that_does_not_exist_is_a_404(fresh: SignalSite) -> 
             assert r.status_code == 404
     with fresh.store.session() as s:
         assert s.scalars(select(Review)).all() == []
+
+
+def test_an_unknown_site_is_reported_and_a_differently_cased_one_is_found(
+    client: TestClient, site: SignalSite
+) -> None:
+    r = client.get("/werklijst?site=foo")
+    assert r.status_code == 400
+    messages = [li.text(strip=True) for li in HTMLParser(r.text).css(".messages li")]
+    assert messages == ["Onbekende waarde “foo” bij “Site”."]
+    cased = client.get("/werklijst?site=Kinky", headers=HTMX)
+    assert cased.status_code == 200
+    assert row_ids(cased.text) == expected(site, Site.name == "kinky") != []
+    assert cased.headers["HX-Push-Url"] == "/werklijst?site=kinky"
