@@ -327,3 +327,23 @@ def test_247_explanation_quotes_the_words_that_said_it(client: TestClient, site:
     assert "weekend 10-18" not in said
     quoted = "'Dag en nacht'"  # the words the extractor found in the title
     assert f"dag en nacht beschikbaar: {quoted}" in said and "Dag en nacht" in version.title
+
+
+def test_services_and_origin_read_as_words_in_the_readers_language(
+    client: TestClient, site: SignalSite
+) -> None:
+    """Extracted services and the stated origin in words (Dutch or English), never as stored codes."""
+    _, _, facts, _ = stored(site, "many")
+    assert sorted(facts.facts["services"]) == ["no_limits", "pijpen_zonder"]
+    for lang, words in {
+        "nl": ["geen grenzen", "pijpen zonder condoom"],
+        "en": ["blowjob without a condom", "no limits"],
+    }.items():
+        tree = page(client, site, "many", lang)
+        listed = [li.text(strip=True) for li in tree.css(".facts-section .services-fact li")]
+        assert sorted(listed) == words, (lang, listed)
+        signals = text_of(tree.css_first("section.signals"))
+        assert "pijpen_zonder" not in signals and "no_limits" not in signals and "'RO'" not in signals
+    nl = text_of(page(client, site, "many").css_first("section.signals"))
+    assert "dienst(en) genoemd: pijpen zonder condoom" in nl
+    assert "afkomst opgegeven als 'Roemenië'" in nl

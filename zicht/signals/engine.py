@@ -29,6 +29,7 @@ from typing import Any
 from zicht.extract.profile import parse_hours
 from zicht.extract.types import Facts, Span
 from zicht.signals.catalogue import Catalogue, FactCondition, Indicator
+from zicht.signals.labels import origin_name, service_name
 from zicht.signals.negation import Covered, Negation, negation_after, negation_before, only_list_glue
 
 SEPARATOR = "\n\n"
@@ -471,8 +472,8 @@ def _check_condition(
             return None
         return _Found(
             facts.origin,
-            f"fact: origin given as '{facts.origin}'",
-            f"feit: afkomst opgegeven als '{facts.origin}'",
+            f"fact: origin given as '{origin_name(facts.origin, 'en')}'",
+            f"feit: afkomst opgegeven als '{origin_name(facts.origin, 'nl')}'",
         )
     if kind == "reception_in":
         reception = (facts.reception or "").strip().lower()
@@ -487,8 +488,8 @@ def _check_condition(
         listed = [s for s in dict.fromkeys(facts.services or ()) if s in value]
         if not listed:
             return None
-        shown = ", ".join(listed)
-        return _Found(shown, f"fact: service(s) listed: {shown}", f"feit: dienst(en) genoemd: {shown}")
+        en, nl = (", ".join(service_name(c, lang) for c in listed) for lang in ("en", "nl"))
+        return _Found(", ".join(listed), f"fact: service(s) listed: {en}", f"feit: dienst(en) genoemd: {nl}")
     if kind == "services_count_at_least":
         n = len(set(facts.services or ()))
         if n < value:
