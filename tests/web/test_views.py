@@ -41,8 +41,14 @@ def test_list_pages_through_all_ads(client: TestClient, seeded: Seed) -> None:
     assert len(rows(second.text)) == total - 50
     shown = {r["Titel"] for r in rows(first.text)} | {r["Titel"] for r in rows(second.text)}
     assert shown == {a.title for a in seeded.ads}
-    # a page past the end shows the last page instead of nothing
-    assert rows(client.get("/advertenties?page=99").text) == rows(second.text)
+    # a page past the end shows the last page instead of nothing, and says so
+    past = client.get("/advertenties?page=99").text
+    assert rows(past) == rows(second.text)
+    notice = HTMLParser(past).css_first(".page-clamped")
+    assert (
+        notice is not None and notice.text(strip=True) == "Er is geen pagina 99: dit is de laatste pagina, 2."
+    )
+    assert HTMLParser(second.text).css_first(".page-clamped") is None
     assert 'aria-current="page">2<' in second.text
 
 

@@ -488,3 +488,14 @@ def test_an_unknown_site_is_reported_and_a_differently_cased_one_is_found(
     assert cased.status_code == 200
     assert row_ids(cased.text) == expected(site, Site.name == "kinky") != []
     assert cased.headers["HX-Push-Url"] == "/werklijst?site=kinky"
+
+
+def test_a_page_past_the_end_says_it_shows_the_last_page(client: TestClient, site: SignalSite) -> None:
+    past = client.get("/werklijst?page=99999&lang=en")
+    assert past.status_code == 200
+    assert row_ids(past.text) == expected(site)  # one page: the last is the first
+    notice = HTMLParser(past.text).css_first(".page-clamped")
+    assert (
+        notice is not None and notice.text(strip=True) == "There is no page 99999: this is the last page, 1."
+    )
+    assert HTMLParser(client.get("/werklijst").text).css_first(".page-clamped") is None
