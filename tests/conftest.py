@@ -18,6 +18,9 @@ from zicht.store.store import Store
 
 _db_counter = itertools.count()
 
+# Starlette's TestClient sends "Host: testserver"; the web app answers only for names it is told.
+os.environ.setdefault("ZICHT_ALLOWED_HOSTS", "testserver")
+
 
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[PostgresServer]:

@@ -699,14 +699,27 @@ def serve(
         str, typer.Option("--host", help="Address to listen on (loopback by default).")
     ] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
+    allowed_host: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--allowed-host",
+            help="A name the app answers for besides 127.0.0.1, localhost and ::1 (e.g. a reverse "
+            "proxy's name); repeat for more. Also read from ZICHT_ALLOWED_HOSTS (comma-separated).",
+        ),
+    ] = None,
 ) -> None:
     """Start the web app."""
     from zicht.web.app import serve as serve_app
 
     with open_store(ctx) as store:
-        console.print(f"Zicht web app: http://{host}:{port}/  (Ctrl+C to stop)")
         try:
-            serve_app(store, host=host, port=port)
+            serve_app(
+                store,
+                host=host,
+                port=port,
+                allowed_hosts=allowed_host,
+                on_ready=lambda url: console.print(f"Zicht web app: {url}  (Ctrl+C to stop)"),
+            )
         except ValueError as exc:
             fail(str(exc))
 
@@ -735,6 +748,13 @@ def demo(
 
     if ads < 10 or weeks < 1:
         fail("--ads must be at least 10 and --weeks at least 1")
+    if serve_app:
+        from zicht.web.app import check_port
+
+        try:  # before minutes of crawling, not after
+            check_port("127.0.0.1", port)
+        except ValueError as exc:
+            fail(str(exc))
     with open_store(ctx) as store:
         if store.counts()["ads"]:
             console.print(
@@ -771,8 +791,17 @@ def demo(
         if serve_app:
             from zicht.web.app import serve as serve_web
 
-            console.print(f"[bold green]Zicht is ready:[/] http://127.0.0.1:{port}/  (Ctrl+C to stop)")
-            serve_web(store, host="127.0.0.1", port=port)
+            try:
+                serve_web(
+                    store,
+                    host="127.0.0.1",
+                    port=port,
+                    on_ready=lambda url: console.print(
+                        f"[bold green]Zicht is ready:[/] {url}  (Ctrl+C to stop)"
+                    ),
+                )
+            except ValueError as exc:
+                fail(str(exc))
 
 
 # ------------------------------------------------------------------ evaluate

@@ -43,10 +43,10 @@ def test_a_decision_is_stored_with_name_reason_and_time(store: Store) -> None:
         assert row.created_at == at
 
 
-def test_reviewed_needs_no_reason_but_selected_and_dismissed_do(store: Store) -> None:
+def test_every_decision_needs_a_reason(store: Store) -> None:
     ad_id = one_ad(store)
-    assert record_review(store, ad_id, "Anna", "reviewed", "").reason == ""
-    for decision in ("selected", "dismissed"):
+    assert record_review(store, ad_id, "Anna", "reviewed", "gezien, niets bijzonders").reason
+    for decision in ("reviewed", "selected", "dismissed"):
         with pytest.raises(ReviewError) as err:
             record_review(store, ad_id, "Anna", decision, " \n\t ")  # only whitespace is no reason
         assert err.value.problems == (reviews.PROBLEM_REASON,)
@@ -58,10 +58,11 @@ def test_reviewed_needs_no_reason_but_selected_and_dismissed_do(store: Store) ->
     [
         ("approved", "Anna", "x", (reviews.PROBLEM_DECISION,)),
         ("", "Anna", "", (reviews.PROBLEM_DECISION,)),
-        ("reviewed", "", "", (reviews.PROBLEM_USER,)),
-        ("reviewed", "\u200b\x00 ", "", (reviews.PROBLEM_USER,)),  # invisible and control characters only
+        ("reviewed", "", "x", (reviews.PROBLEM_USER,)),
+        ("reviewed", "\u200b\x00 ", "x", (reviews.PROBLEM_USER,)),  # invisible and control characters only
+        ("reviewed", "Anna", "", (reviews.PROBLEM_REASON,)),
         ("dismissed", " ", "", (reviews.PROBLEM_USER, reviews.PROBLEM_REASON)),
-        ("reviewed", "x" * (reviews.MAX_USER + 1), "", (reviews.PROBLEM_USER_LONG,)),
+        ("reviewed", "x" * (reviews.MAX_USER + 1), "x", (reviews.PROBLEM_USER_LONG,)),
         ("selected", "Anna", "x" * (reviews.MAX_REASON + 1), (reviews.PROBLEM_REASON_LONG,)),
     ],
 )
@@ -80,14 +81,14 @@ def test_an_ad_that_does_not_exist_is_refused(store: Store) -> None:
     one_ad(store)
     for missing in (999_999, 0, -1, 2**40):
         with pytest.raises(ReviewError) as err:
-            record_review(store, missing, "Anna", "reviewed", "")
+            record_review(store, missing, "Anna", "reviewed", "gezien")
         assert err.value.problems[0] == reviews.PROBLEM_AD
     assert stored(store) == 0
 
 
 def test_history_is_newest_first_and_per_ad(store: Store) -> None:
     first, other = one_ad(store, "a1"), one_ad(store, "a2")
-    record_review(store, first, "Anna", "reviewed", "", at=T0)
+    record_review(store, first, "Anna", "reviewed", "gezien", at=T0)
     record_review(store, other, "Bram", "dismissed", "scam-profiel", at=T0)
     record_review(store, first, "Bram", "selected", "controle plannen", at=T0 + timedelta(hours=1))
     history = queries.ad_reviews(store, first)
@@ -108,5 +109,5 @@ def test_control_characters_never_reach_the_store(store: Store) -> None:
 def test_a_naive_time_is_refused(store: Store) -> None:
     ad_id = one_ad(store)
     with pytest.raises(ValueError, match="naive"):
-        record_review(store, ad_id, "Anna", "reviewed", "", at=datetime(2026, 11, 2, 9, 0))
+        record_review(store, ad_id, "Anna", "reviewed", "gezien", at=datetime(2026, 11, 2, 9, 0))
     assert stored(store) == 0

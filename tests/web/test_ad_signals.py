@@ -168,8 +168,12 @@ def test_marks_cover_exactly_the_words_of_each_text_hit(client: TestClient, site
             ]
             assert "".join(m.text() for m in pieces) == hit.matched_text, (key, hit.code)
             first = pieces[0]
-            anchor = first.attributes.get("id") or first.prev.attributes.get("id")  # type: ignore[union-attr]
-            assert anchor == f"hit-{hit.id}"
+            # its anchor: the first mark itself, or one of the empty anchors right before it
+            anchors, node = [first.attributes.get("id")], first.prev
+            while node is not None and "mark-anchor" in (node.attributes.get("class") or ""):
+                anchors.append(node.attributes.get("id"))
+                node = node.prev
+            assert f"hit-{hit.id}" in anchors
             assert tree.css_first(f'a.to-mark[href="#hit-{hit.id}"]') is not None
             name = load_catalogue().get(hit.code).name.nl
             assert all(name in m.attributes["title"] for m in pieces)
@@ -280,7 +284,7 @@ def test_the_page_shows_a_history_of_decisions_newest_first(tmp_path) -> None:  
 
     with signal_site(backend_url("sqlite", tmp_path), tmp_path) as fresh:
         ad_id = fresh.seed.ids["hotel"]
-        record_review(fresh.store, ad_id, "Anna", "reviewed", "", at=T1 + timedelta(days=1))
+        record_review(fresh.store, ad_id, "Anna", "reviewed", "gezien", at=T1 + timedelta(days=1))
         record_review(fresh.store, ad_id, "Bram", "selected", "<b>plannen</b>", at=T1 + timedelta(days=2))
         with TestClient(fresh.app) as c:
             html = c.get(f"/advertenties/{ad_id}").text
@@ -290,7 +294,7 @@ def test_the_page_shows_a_history_of_decisions_newest_first(tmp_path) -> None:  
     ]
     assert [(r[1], r[2], r[3]) for r in rows] == [
         ("Bram", "geselecteerd voor controle", "<b>plannen</b>"),
-        ("Anna", "bekeken", ""),
+        ("Anna", "bekeken", "gezien"),
     ]
     assert "&lt;b&gt;plannen&lt;/b&gt;" in html
 
@@ -319,3 +323,53 @@ def test_an_ambiguous_place_shows_the_other_gemeenten(tmp_path) -> None:  # type
     assert "ook mogelijk:" in nl and "de gemeente met die naam is genomen" in nl
     assert all(g is not None and f"gemeente {g.name} ({g.code})" in nl for g in others)
     assert "also possible:" in en
+
+
+def test_fact_hits_read_from_the_text_are_marked_there(client: TestClient, site: SignalSite) -> None:
+    """An obscured phone number written in the text and a 24/7 claim in the title are marked, so the
+    analyst sees which words the fact came from."""
+    for key, code in (("many", "OBSCURED_CONTACT"), ("hotel", "AVAILABLE_247")):
+        version, _, _, hits = stored(site, key)
+        facts_hits = [h for h in hits if h.code == code and str(h.reason).startswith("fact")]
+        assert facts_hits, (key, code)
+        tree = page(client, site, key)
+        for hit in facts_hits:
+            assert hit.span_start is not None and hit.span_end is not None, (key, code)
+            marked = [
+                m for m in tree.css("main mark[data-hits]") if f"hit-{hit.id}" in m.attributes["data-hits"]
+            ]
+            assert "".join(m.text() for m in marked) == hit.matched_text
+            assert hit.matched_text in version.title + "\n\n" + version.text
+
+
+def test_247_explanation_quotes_the_words_that_said_it(client: TestClient, site: SignalSite) -> None:
+    """Declared hours 'weekend 10-18' never stand as proof of around-the-clock availability."""
+    version, _, facts, _ = stored(site, "hotel")
+    assert facts.facts["hours"] == "weekend 10-18" and facts.facts["available_247"]
+    tree = page(client, site, "hotel")
+    name = load_catalogue().get("AVAILABLE_247").name.nl
+    group = next(g for g in tree.css("li.indicator") if text_of(g.css_first("h3")) == name)
+    said = text_of(group)
+    assert "weekend 10-18" not in said
+    quoted = "'Dag en nacht'"  # the words the extractor found in the title
+    assert f"dag en nacht beschikbaar: {quoted}" in said and "Dag en nacht" in version.title
+
+
+def test_services_and_origin_read_as_words_in_the_readers_language(
+    client: TestClient, site: SignalSite
+) -> None:
+    """Extracted services and the stated origin in words (Dutch or English), never as stored codes."""
+    _, _, facts, _ = stored(site, "many")
+    assert sorted(facts.facts["services"]) == ["no_limits", "pijpen_zonder"]
+    for lang, words in {
+        "nl": ["geen grenzen", "pijpen zonder condoom"],
+        "en": ["blowjob without a condom", "no limits"],
+    }.items():
+        tree = page(client, site, "many", lang)
+        listed = [li.text(strip=True) for li in tree.css(".facts-section .services-fact li")]
+        assert sorted(listed) == words, (lang, listed)
+        signals = text_of(tree.css_first("section.signals"))
+        assert "pijpen_zonder" not in signals and "no_limits" not in signals and "'RO'" not in signals
+    nl = text_of(page(client, site, "many").css_first("section.signals"))
+    assert "dienst(en) genoemd: pijpen zonder condoom" in nl
+    assert "afkomst opgegeven als 'Roemenië'" in nl

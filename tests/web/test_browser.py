@@ -105,9 +105,17 @@ def test_open_an_ad_and_compare_versions(page: Page, live_site: LiveSite, tmp_pa
     shots.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(shots / "ad-compare.png"), full_page=True)
     no_console_errors(page)
+    # switching language keeps the chosen versions
+    page.get_by_role("link", name="English", exact=True).click()
+    expect(page.locator("#compare h3")).to_have_text("Version 1 compared with version 3")
+    assert "a=1" in page.url and "b=3" in page.url
 
 
 def test_stored_page_renders_without_running_its_script(page: Page, live_site: LiveSite) -> None:
+    requested: list[str] = []
+    failed: dict[str, str] = {}
+    page.on("request", lambda request: requested.append(request.url))  # the frame's requests too
+    page.on("requestfailed", lambda request: failed.setdefault(request.url, request.failure or ""))
     page.goto(f"{live_site.url}/snapshots/{live_site.seed.snapshot_id}")
     expect(page.locator(".evidence-ok")).to_be_visible()
     expect(page.locator(".sha")).to_contain_text(live_site.seed.snapshot_sha256)
@@ -124,6 +132,16 @@ def test_stored_page_renders_without_running_its_script(page: Page, live_site: L
     )
     # and the source view shows the markup as text
     expect(page.locator("pre.source")).to_contain_text("<script>document.body")
+    # the stored page names remote images, styles, fonts, scripts and frames: nothing leaves the app
+    page.wait_for_load_state("networkidle")
+    assert any("/inhoud" in url for url in requested)  # the recording saw the frame load
+    outside = [
+        u for u in requested if not (u.startswith(live_site.url + "/") or u.startswith(("data:", "about:")))
+    ]
+    # Chromium reports a request its CSP stopped before sending as failed with "csp"; anything else
+    # (refused, timed out, answered) went out on the network.
+    sent = [u for u in outside if failed.get(u) != "csp"]
+    assert sent == [], sent
 
 
 def test_switch_to_english_and_back(page: Page, live_site: LiveSite) -> None:

@@ -84,3 +84,26 @@ def test_times_are_shown_in_dutch_local_time() -> None:
     assert i18n.format_datetime(winter, "nl") == "5 jan 2026 10:00"
     assert i18n.format_datetime(summer, "en") == "5 Jul 2026 11:00"
     assert i18n.format_number(12345, "nl") == "12.345"
+
+
+def test_counts_of_personas_and_ads_use_singular_and_plural() -> None:
+    """ "1 persona, 1 advertentie", never "1 persona's, 1 advertenties" (network and movement pages)."""
+    from zicht.web.rendering import Templates
+
+    templates = Templates()
+    expr = (
+        '{{ ngettext("%(num)s persona", "%(num)s personas", p, num=p) }}, '
+        '{{ ngettext("%(num)s ad", "%(num)s ads", a, num=a) }}'
+    )
+    nl, en = (templates.environments[lang].from_string(expr) for lang in ("nl", "en"))
+    assert nl.render(p=1, a=1) == "1 persona, 1 advertentie"
+    assert nl.render(p=2, a=3) == "2 persona's, 3 advertenties"
+    assert en.render(p=1, a=2) == "1 persona, 2 ads"
+    # the pages use these plural entries, not a fixed plural
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "zicht" / "web" / "templates"
+    for name in ("ad/detail.html", "networks/page.html", "movement/places.html"):
+        source = (root / name).read_text()
+        assert 'ngettext("%(num)s ad", "%(num)s ads"' in source, name
+        assert "%(p)s personas, %(a)s ads" not in source and '_("%(n)s ads"' not in source, name

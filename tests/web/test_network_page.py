@@ -254,7 +254,7 @@ def test_ad_page_links_to_its_network_and_persona(client: TestClient, linked: tu
     block = html.css_first("#ad-network")
     hrefs = [a.attributes["href"] for a in block.css("a")]
     assert hrefs == [f"/netwerken/{seed.network}", f"/netwerken/{seed.network}#persona-{seed.nina}"]
-    assert "Nina, 21" in text(block) and "2 persona’s, 3 advertenties" in text(block)
+    assert "Nina, 21" in text(block) and "2 persona's, 3 advertenties" in text(block)
 
 
 # ---------------------------------------------------------------- decisions (each test its own store)

@@ -41,8 +41,14 @@ def test_list_pages_through_all_ads(client: TestClient, seeded: Seed) -> None:
     assert len(rows(second.text)) == total - 50
     shown = {r["Titel"] for r in rows(first.text)} | {r["Titel"] for r in rows(second.text)}
     assert shown == {a.title for a in seeded.ads}
-    # a page past the end shows the last page instead of nothing
-    assert rows(client.get("/advertenties?page=99").text) == rows(second.text)
+    # a page past the end shows the last page instead of nothing, and says so
+    past = client.get("/advertenties?page=99").text
+    assert rows(past) == rows(second.text)
+    notice = HTMLParser(past).css_first(".page-clamped")
+    assert (
+        notice is not None and notice.text(strip=True) == "Er is geen pagina 99: dit is de laatste pagina, 2."
+    )
+    assert HTMLParser(second.text).css_first(".page-clamped") is None
     assert 'aria-current="page">2<' in second.text
 
 
@@ -332,3 +338,38 @@ def test_health_counts(client: TestClient, seeded: Seed) -> None:
     assert body["counts"]["ads"] == len(seeded.ads)
     assert body["counts"]["active_ads"] == len([a for a in seeded.ads if not a.removed])
     assert body["counts"]["versions"] == len(seeded.ads) - 1 + len(VERSION_TEXTS)
+
+
+def test_the_language_switch_keeps_the_chosen_comparison(client: TestClient, seeded: Seed) -> None:
+    """Switching language on the ad page keeps ?a=&b=, also after the comparison was swapped in."""
+    url = f"/advertenties/{seeded.versioned_id}?a=1&b=3"
+    full = HTMLParser(client.get(url).text)
+    fragment = HTMLParser(client.get(url, headers={"HX-Request": "true", "HX-Target": "compare"}).text)
+    for tree in (full, fragment):
+        switch = tree.css_first("#language-switch a[hreflang=en]")
+        assert switch is not None
+        href = switch.attributes["href"]
+        assert href.startswith(f"/advertenties/{seeded.versioned_id}?")
+        assert "a=1" in href.split("?")[1].split("&") and "b=3" in href.split("?")[1].split("&")
+        assert "lang=en" in href
+    assert fragment.css_first("#language-switch").attributes.get("hx-swap-oob") == "true"
+    assert len(full.css("#language-switch")) == 1  # the full page has it once, in the header
+    # and the English page it leads to compares the same versions
+    english = HTMLParser(
+        client.get(full.css_first("#language-switch a[hreflang=en]").attributes["href"]).text
+    )
+    assert "Version 1 compared with version 3" in english.css_first("#compare h3").text()
+
+
+def test_an_unknown_site_is_reported_and_a_differently_cased_one_is_found(
+    client: TestClient, seeded: Seed
+) -> None:
+    r = client.get("/advertenties?site=foo")
+    assert r.status_code == 400
+    messages = [li.text(strip=True) for li in HTMLParser(r.text).css(".messages li")]
+    assert messages == ["Onbekende waarde “foo” bij “Site”."]
+    assert not HTMLParser(r.text).css("table.ads")
+    cased = client.get("/advertenties?site=SexJobs")
+    assert cased.status_code == 200
+    assert len(rows(cased.text)) == len(seeded.where(site="sexjobs")) > 0
+    assert HTMLParser(cased.text).css_first("#f-site option[selected]").attributes["value"] == "sexjobs"

@@ -14,12 +14,12 @@ import pytest
 from fastapi.testclient import TestClient
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 from sqlalchemy import select
-from web_seed import T1, SignalSite, backend_url, signal_site
+from web_seed import CHANGED_AFTER, CHANGED_LATER, T1, SignalSite, backend_url, signal_site
 
 from zicht import reference
 from zicht.signals.catalogue import load_catalogue
 from zicht.store import views as queries
-from zicht.store.models import Ad, Extraction, IndicatorHit, Review, Score, Site
+from zicht.store.models import Ad, AdVersion, Extraction, IndicatorHit, Review, Score, Site
 from zicht.store.reviews import record_review
 from zicht.web.i18n import TIMEZONE
 from zicht.web.worklist_filters import AD_STATUS_LABELS, STATUS_LABELS
@@ -130,8 +130,10 @@ def test_each_filter_really_filters(client: TestClient, site: SignalSite) -> Non
     ]
     day = (T1 + timedelta(days=1)).astimezone(TIMEZONE).date()
     start = (T1 + timedelta(days=1)).astimezone(TIMEZONE).replace(hour=0, minute=0)
-    cases.append((f"since={day.isoformat()}", expected(site, Ad.first_seen >= start)))
-    cases.append((f"since={day.strftime('%d-%m-%Y')}", expected(site, Ad.first_seen >= start)))
+    # new or changed: the current version was first seen since then (a new ad, or an old one that changed)
+    changed = Ad.current_version_id.in_(select(AdVersion.id).where(AdVersion.first_seen >= start))
+    cases.append((f"since={day.isoformat()}", expected(site, changed)))
+    cases.append((f"since={day.strftime('%d-%m-%Y')}", expected(site, changed)))
     total = len(expected(site))
     for params, want in cases:
         got = row_ids(client.get(f"/werklijst?{params}").text)
@@ -142,6 +144,18 @@ def test_each_filter_really_filters(client: TestClient, site: SignalSite) -> Non
     # the gemeente is shown by name
     tree = HTMLParser(client.get("/werklijst?gemeente=GM0917").text)
     assert {td.text(strip=True) for td in tree.css("table.worklist tbody td:nth-child(5)")} == {"Heerlen"}
+
+
+def test_since_finds_an_old_ad_that_changed_and_not_an_old_one_that_did_not(
+    client: TestClient, site: SignalSite
+) -> None:
+    ids, seen = site.seed.ids, site.seed.first_seen
+    day = (T1 + CHANGED_AFTER).astimezone(TIMEZONE).date()
+    assert seen[CHANGED_LATER] < T1 + timedelta(days=1) and seen["hotel"] < T1 + timedelta(days=1)
+    got = row_ids(client.get(f"/werklijst?since={day.isoformat()}").text)
+    assert ids[CHANGED_LATER] in got  # first seen long before, changed on that day
+    assert ids["hotel"] not in got  # old and unchanged
+    assert got == [ids[CHANGED_LATER]]  # nothing else is new since then
 
 
 def test_indicator_filter_leaves_out_negated_hits_and_keeps_not_predictive_ones(
@@ -298,7 +312,7 @@ def test_the_latest_decision_counts_for_the_status_filter(fresh: SignalSite) -> 
     at = T1 + timedelta(days=3)
     record_review(fresh.store, ids["hotel"], "Anna", "selected", "controle", at=at)
     record_review(fresh.store, ids["hotel"], "Bram", "dismissed", "scam-profiel", at=at + timedelta(hours=1))
-    record_review(fresh.store, ids["quiet"], "Anna", "reviewed", "", at=at)
+    record_review(fresh.store, ids["quiet"], "Anna", "reviewed", "gezien", at=at)
     with TestClient(fresh.app) as c:
         assert row_ids(c.get("/werklijst?status=dismissed").text) == [ids["hotel"]]
         assert row_ids(c.get("/werklijst?status=selected").text) == []
@@ -318,6 +332,7 @@ def test_the_latest_decision_counts_for_the_status_filter(fresh: SignalSite) -> 
         ({"decision": "selected", "reason": "", "user": "Anna"}, "Geef een reden"),
         ({"decision": "dismissed", "reason": "   ", "user": "Anna"}, "Geef een reden"),
         ({"decision": "reviewed", "reason": "", "user": "  "}, "Vul uw naam in"),
+        ({"decision": "reviewed", "reason": " ", "user": "Anna"}, "elke beslissing wordt met de reden"),
         ({"decision": "delete", "reason": "x", "user": "Anna"}, "Kies een beslissing"),
     ],
 )
@@ -340,7 +355,7 @@ def test_decision_on_the_ad_page_swaps_the_section_with_its_history(fresh: Signa
     headers = {**SAME_ORIGIN, "HX-Request": "true", "HX-Target": "decision"}
     with TestClient(fresh.app) as c:
         url = f"/advertenties/{ad_id}/beslissingen"
-        c.post(url, data={"decision": "reviewed", "user": "Anna"}, headers=headers)
+        c.post(url, data={"decision": "reviewed", "reason": "gezien", "user": "Anna"}, headers=headers)
         r = c.post(
             url,
             data={"decision": "dismissed", "reason": "Zelfde tekst als een scam-profiel", "user": "Bram"},
@@ -352,7 +367,7 @@ def test_decision_on_the_ad_page_swaps_the_section_with_its_history(fresh: Signa
         history = [[td.text(strip=True) for td in tr.css("td")] for tr in tree.css("table.reviews tbody tr")]
         assert [(h[1], h[2], h[3]) for h in history] == [
             ("Bram", "afgewezen", "Zelfde tekst als een scam-profiel"),
-            ("Anna", "bekeken", ""),
+            ("Anna", "bekeken", "gezien"),
         ]
         assert tree.css_first("#decision-user").attributes["value"] == "Bram"
         # and the full ad page shows the same history
@@ -367,7 +382,12 @@ def test_without_javascript_a_decision_redirects_back_or_shows_the_form(fresh: S
     with TestClient(fresh.app) as c:
         ok = c.post(
             url,
-            data={"decision": "reviewed", "user": "Anna", "back": "/werklijst?site=kinky"},
+            data={
+                "decision": "reviewed",
+                "reason": "gezien",
+                "user": "Anna",
+                "back": "/werklijst?site=kinky",
+            },
             headers=SAME_ORIGIN,
             follow_redirects=False,
         )
@@ -387,14 +407,24 @@ def test_without_javascript_a_decision_redirects_back_or_shows_the_form(fresh: S
         # never a redirect to another site
         away = c.post(
             url,
-            data={"decision": "reviewed", "user": "Anna", "back": "https://evil.example/"},
+            data={
+                "decision": "reviewed",
+                "reason": "gezien",
+                "user": "Anna",
+                "back": "https://evil.example/",
+            },
             headers=SAME_ORIGIN,
             follow_redirects=False,
         )
         assert away.headers["location"] == f"/advertenties/{ad_id}"
         sneaky = c.post(
             url,
-            data={"decision": "reviewed", "user": "Anna", "back": "//evil.example/werklijst"},
+            data={
+                "decision": "reviewed",
+                "reason": "gezien",
+                "user": "Anna",
+                "back": "//evil.example/werklijst",
+            },
             headers=SAME_ORIGIN,
             follow_redirects=False,
         )
@@ -423,7 +453,7 @@ def test_only_same_origin_posts_are_accepted(fresh: SignalSite, headers: dict, a
     with TestClient(fresh.app) as c:
         r = c.post(
             f"/advertenties/{ad_id}/beslissingen",
-            data={"decision": "reviewed", "user": "Anna"},
+            data={"decision": "reviewed", "reason": "gezien", "user": "Anna"},
             headers=headers,
             follow_redirects=False,
         )
@@ -439,9 +469,33 @@ def test_a_decision_on_an_ad_that_does_not_exist_is_a_404(fresh: SignalSite) -> 
         for ad in ("999999", "abc", "99999999999"):
             r = c.post(
                 f"/advertenties/{ad}/beslissingen",
-                data={"decision": "reviewed", "user": "A"},
+                data={"decision": "reviewed", "reason": "gezien", "user": "A"},
                 headers=SAME_ORIGIN,
             )
             assert r.status_code == 404
     with fresh.store.session() as s:
         assert s.scalars(select(Review)).all() == []
+
+
+def test_an_unknown_site_is_reported_and_a_differently_cased_one_is_found(
+    client: TestClient, site: SignalSite
+) -> None:
+    r = client.get("/werklijst?site=foo")
+    assert r.status_code == 400
+    messages = [li.text(strip=True) for li in HTMLParser(r.text).css(".messages li")]
+    assert messages == ["Onbekende waarde “foo” bij “Site”."]
+    cased = client.get("/werklijst?site=Kinky", headers=HTMX)
+    assert cased.status_code == 200
+    assert row_ids(cased.text) == expected(site, Site.name == "kinky") != []
+    assert cased.headers["HX-Push-Url"] == "/werklijst?site=kinky"
+
+
+def test_a_page_past_the_end_says_it_shows_the_last_page(client: TestClient, site: SignalSite) -> None:
+    past = client.get("/werklijst?page=99999&lang=en")
+    assert past.status_code == 200
+    assert row_ids(past.text) == expected(site)  # one page: the last is the first
+    notice = HTMLParser(past.text).css_first(".page-clamped")
+    assert (
+        notice is not None and notice.text(strip=True) == "There is no page 99999: this is the last page, 1."
+    )
+    assert HTMLParser(client.get("/werklijst").text).css_first(".page-clamped") is None

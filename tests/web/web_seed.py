@@ -30,7 +30,15 @@ SNAPSHOT_HTML = (
     b"fetch('http://127.0.0.1:9/leak');</script>"
     b"<link rel='stylesheet' href='http://127.0.0.1:9/remote.css'></head>"
     b"<body><h1>Lisa in Heerlen</h1><p id='txt'>Hoi, ik ben Lisa uit Heerlen.</p>"
-    b"<img src='http://127.0.0.1:9/remote.jpg' onerror=\"document.body.innerHTML='PWNED'\"></body></html>"
+    b"<img src='http://127.0.0.1:9/remote.jpg' onerror=\"document.body.innerHTML='PWNED'\">"
+    # every other way a stored page could reach out: none of it may leave the app (test_browser)
+    b"<style>@import url('http://127.0.0.1:9/import.css');"
+    b"p{background:url('http://127.0.0.1:9/bg.png')}@font-face{font-family:x;src:url('http://127.0.0.1:9/f.woff')}"
+    b"</style><script src='http://127.0.0.1:9/remote.js'></script>"
+    b"<img srcset='http://127.0.0.1:9/set.jpg 2x' alt=''><video poster='http://127.0.0.1:9/poster.jpg'></video>"
+    b"<iframe src='http://127.0.0.1:9/frame.html'></iframe><object data='http://127.0.0.1:9/o.swf'></object>"
+    b"<link rel='prefetch' href='http://127.0.0.1:9/prefetch'><link rel='icon' href='http://127.0.0.1:9/i.ico'>"
+    b"</body></html>"
 )
 
 # The versioned ad: three contents, the middle one moves the ad to Sittard.
@@ -273,7 +281,8 @@ SIGNAL_ADS = (
         "redlights",
         "Dag en nacht bereikbaar",
         "Ontvangst in een hotel in Maastricht. Bel gerust.",
-        {"location": "Maastricht", "age": "31"},
+        # declared hours that do not say "around the clock": the title does
+        {"location": "Maastricht", "age": "31", "hours": "weekend 10-18"},
         2,
     ),
     SignalAd(
@@ -337,6 +346,12 @@ SIGNAL_ADS = (
 )
 
 
+# "quiet" was first seen at T1 + 4 h and changed its text three days later.
+CHANGED_LATER = "quiet"
+CHANGED_AFTER = timedelta(days=3)
+CHANGED_TEXT = "Hoi, ik ben Eva. Vanaf nu ook in het weekend, bel me gerust voor een afspraak."
+
+
 @dataclass
 class SignalSeed:
     ids: dict[str, int] = field(default_factory=dict)
@@ -368,6 +383,17 @@ def seed_signals(store: Store) -> SignalSeed:
         items.append(IngestItem(parsed, seen, f"{ad.site}@test"))
         seed.first_seen[ad.key] = seen
     store.ingest(items)
+    # An old ad that changed later: its new version is what "new or changed since" must find.
+    old = next(a for a in SIGNAL_ADS if a.key == CHANGED_LATER)
+    changed = ParsedAd(
+        site=old.site,
+        source_id=old.key,
+        url=f"https://{old.site}.example/advertenties/{old.key}",
+        title=old.title,
+        text=CHANGED_TEXT,
+        fields=dict(old.fields),
+    )
+    store.ingest([IngestItem(changed, T1 + CHANGED_AFTER, f"{old.site}@test")])
     for ad in SIGNAL_ADS:
         found = store.find_ad(ad.site, ad.key)
         assert found is not None

@@ -26,8 +26,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from zicht.extract.profile import parse_hours
 from zicht.extract.types import Facts, Span
 from zicht.signals.catalogue import Catalogue, FactCondition, Indicator
+from zicht.signals.labels import origin_name, service_name
 from zicht.signals.negation import (
     Covered,
     Negation,
@@ -38,7 +40,7 @@ from zicht.signals.negation import (
 )
 
 # Bump when a change here or in negation.py changes which hits an ad gets; part of ``scoring_version``.
-ENGINE_VERSION = "engine-2"
+ENGINE_VERSION = "engine-3"
 SEPARATOR = "\n\n"
 TEXT_LIMIT = 30_000
 MAX_MATCHES_PER_INDICATOR = 20
@@ -178,7 +180,7 @@ def evaluate(
         text_hits = _text_hits(ind, raw.get(ind.code, []), low, combined, offsets, covered)
         hits.extend(text_hits)
         if ind.facts and facts is not None:
-            hits.extend(_fact_hits(ind, facts, context, text_hits))
+            hits.extend(_fact_hits(ind, facts, context, text_hits, _Where(title or "", text or "", combined)))
     hits.sort(key=lambda h: (h.span.start if h.span else _NO_SPAN, h.code, h.span.end if h.span else 0))
     return hits
 
@@ -359,22 +361,48 @@ _SOURCE_NL = {
 
 @dataclass(frozen=True)
 class _Found:
-    """A fact condition that fired (or could not be evaluated), phrased for people."""
+    """A fact condition that fired (or could not be evaluated), phrased for people.
+
+    ``span`` (into the combined text) when the fact was read from the title or text, so the ad page
+    can mark the words; None for a photo, a declared field or a link.
+    """
 
     matched: str
     en: str
     nl: str
     evaluated: bool = True
+    span: Span | None = None
+
+
+@dataclass(frozen=True)
+class _Where:
+    """Turns spans local to the title or the text (as the extractors give them) into combined ones."""
+
+    title: str
+    text: str
+    combined: str  # cut at TEXT_LIMIT
+
+    def span(self, source: str, start: int, end: int, expected: str | None = None) -> Span | None:
+        base = {"title": 0, "text": len(self.title) + len(SEPARATOR)}.get(source)
+        if base is None or not 0 <= start < end:
+            return None
+        s, e = base + start, base + end
+        if e > base + len(self.title if source == "title" else self.text) or e > len(self.combined):
+            return None
+        found = self.combined[s:e]
+        if expected is not None and found != expected:
+            return None  # the facts were read from other content: never point at the wrong words
+        return Span(s, e, found)
 
 
 def _fact_hits(
-    ind: Indicator, facts: Facts, context: dict[str, Any] | None, text_hits: list[Hit]
+    ind: Indicator, facts: Facts, context: dict[str, Any] | None, text_hits: list[Hit], where: _Where
 ) -> list[Hit]:
     positive_text = any(not h.negated for h in text_hits)
     negated_text = next((h for h in text_hits if h.negated), None)
     out: list[Hit] = []
     for cond in ind.facts:
-        found = _check_condition(cond, facts, context)
+        found = _check_condition(cond, facts, context, where)
         if found is None:
             continue
         reason, reason_nl, negated = found.en, found.nl, False
@@ -389,8 +417,8 @@ def _fact_hits(
         out.append(
             Hit(
                 code=ind.code,
-                span=None,
-                matched_text=found.matched,
+                span=found.span,
+                matched_text=found.span.text if found.span else found.matched,
                 weight=ind.weight if found.evaluated and not negated else 0.0,
                 evidence_level=ind.evidence_level,
                 source_note=ind.source_note,
@@ -403,25 +431,26 @@ def _fact_hits(
     return out
 
 
-def _check_condition(cond: FactCondition, facts: Facts, context: dict[str, Any] | None) -> _Found | None:
+def _check_condition(
+    cond: FactCondition, facts: Facts, context: dict[str, Any] | None, where: _Where
+) -> _Found | None:
     kind, value = cond.kind, cond.value
     if kind == "available_247":
         if not (value and facts.available_247):
             return None
-        shown = facts.hours or "24/7"
-        return _Found(
-            shown,
-            f"fact: working hours say available around the clock ('{shown}')",
-            f"feit: werktijden zeggen dag en nacht beschikbaar ('{shown}')",
-        )
+        return _around_the_clock(facts, where)
     if kind == "contact_obscured":
         contact = next((c for c in facts.contacts or () if c.obscured), None)
         if contact is None or not value:
             return None
+        span = None
+        if contact.span is not None:
+            span = where.span(contact.source, contact.span.start, contact.span.end, contact.span.text)
         return _Found(
             contact.span.text if contact.span else contact.value,
             f"fact: contact {contact.value} is written to avoid search (words, letters or symbols for digits)",
             f"feit: contact {contact.value} is verhuld geschreven (woorden, letters of tekens voor cijfers)",
+            span=span,
         )
     if kind == "contact_source_in":
         contact = next((c for c in facts.contacts or () if c.source in value), None)
@@ -459,8 +488,8 @@ def _check_condition(cond: FactCondition, facts: Facts, context: dict[str, Any] 
             return None
         return _Found(
             facts.origin,
-            f"fact: origin given as '{facts.origin}'",
-            f"feit: afkomst opgegeven als '{facts.origin}'",
+            f"fact: origin given as '{origin_name(facts.origin, 'en')}'",
+            f"feit: afkomst opgegeven als '{origin_name(facts.origin, 'nl')}'",
         )
     if kind == "reception_in":
         reception = (facts.reception or "").strip().lower()
@@ -475,8 +504,8 @@ def _check_condition(cond: FactCondition, facts: Facts, context: dict[str, Any] 
         listed = [s for s in dict.fromkeys(facts.services or ()) if s in value]
         if not listed:
             return None
-        shown = ", ".join(listed)
-        return _Found(shown, f"fact: service(s) listed: {shown}", f"feit: dienst(en) genoemd: {shown}")
+        en, nl = (", ".join(service_name(c, lang) for c in listed) for lang in ("en", "nl"))
+        return _Found(", ".join(listed), f"fact: service(s) listed: {en}", f"feit: dienst(en) genoemd: {nl}")
     if kind == "services_count_at_least":
         n = len(set(facts.services or ()))
         if n < value:
@@ -487,7 +516,7 @@ def _check_condition(cond: FactCondition, facts: Facts, context: dict[str, Any] 
             f"feit: {n} diensten genoemd ({value:g} of meer)",
         )
     if kind == "price_per_hour_below_median_ratio":
-        return _low_price(value, facts, context)
+        return _low_price(value, facts, context, where)
     raise ValueError(f"fact condition {kind!r} has no evaluator")  # the loader only lets known kinds in
 
 
@@ -535,7 +564,7 @@ def hourly_price(rates: list[dict[str, Any]]) -> tuple[float, dict[str, Any]] | 
     return hourly, rate
 
 
-def _low_price(ratio: float, facts: Facts, context: dict[str, Any] | None) -> _Found | None:
+def _low_price(ratio: float, facts: Facts, context: dict[str, Any] | None, where: _Where) -> _Found | None:
     found = hourly_price(facts.rates)
     if found is None:
         return None
@@ -551,13 +580,55 @@ def _low_price(ratio: float, facts: Facts, context: dict[str, Any] | None) -> _F
         )
     if hourly >= ratio * median:
         return None
+    at = rate.get("span")  # into the ad text; declared rates have none
+    span = (
+        where.span("text", int(at[0]), int(at[1])) if isinstance(at, list | tuple) and len(at) == 2 else None
+    )
     region = (context or {}).get("region")
-    where = f" in {region}" if region else ""
+    in_region = f" in {region}" if region else ""
     pct = round(100 * hourly / median)
     return _Found(
         shown,
-        f"fact: €{hourly:.0f} per hour is {pct}% of the regional median of €{median:.0f}{where}"
+        f"fact: €{hourly:.0f} per hour is {pct}% of the regional median of €{median:.0f}{in_region}"
         f" (threshold {ratio:.0%})",
-        f"feit: €{hourly:.0f} per uur is {pct}% van de regionale mediaan van €{median:.0f}{where}"
+        f"feit: €{hourly:.0f} per uur is {pct}% van de regionale mediaan van €{median:.0f}{in_region}"
         f" (grens {ratio:.0%})",
+        span=span,
+    )
+
+
+def _around_the_clock(facts: Facts, where: _Where) -> _Found:
+    """Quote the words that claim availability around the clock: the title or text where they say it,
+    the declared working hours only when those themselves say it ("weekend 10-18" never does)."""
+    span = None
+    for source, part in (
+        ("title", where.title),
+        ("text", where.text),
+    ):
+        said = parse_hours(None, part).span
+        if said is not None:
+            span = where.span(source, said.start, said.end, said.text)
+            if span is not None:
+                break
+    declared = facts.hours if facts.hours and parse_hours(facts.hours, None).available_247 else None
+    if span is not None:
+        quoted = span.text.strip()
+        en, nl = (
+            f"text says available around the clock: '{quoted}'",
+            f"tekst zegt dag en nacht beschikbaar: '{quoted}'",
+        )
+        if declared:
+            en += f"; so do the working hours ('{declared}')"
+            nl += f"; de werktijden ook ('{declared}')"
+        return _Found(span.text, f"fact: {en}", f"feit: {nl}", span=span)
+    if declared:
+        return _Found(
+            declared,
+            f"fact: working hours say available around the clock ('{declared}')",
+            f"feit: werktijden zeggen dag en nacht beschikbaar ('{declared}')",
+        )
+    return _Found(
+        "24/7",
+        "fact: the ad says it is available around the clock",
+        "feit: de advertentie zegt dag en nacht beschikbaar",
     )

@@ -1,7 +1,7 @@
 """The one place where a person's decision on an ad is written.
 
 Zicht never acts on a score by itself; what happens to an ad is what a person records here, with
-their name and, for a selection or a dismissal, the reason. The record is append-only: a changed
+their name and the reason. The record is append-only: a changed
 mind is a new review, so the history of who decided what, and why, stays complete.
 """
 
@@ -19,9 +19,10 @@ from zicht.store.models import Review as ReviewRow
 from zicht.store.store import Store
 
 DECISIONS = ("reviewed", "selected", "dismissed")
-# A selection starts a control and a dismissal closes the ad for now: both need a reason that a
-# colleague (or a later audit) can read. "Reviewed" only says someone looked.
-REASON_REQUIRED = frozenset({"selected", "dismissed"})
+# Every decision needs a reason that a colleague (or a later audit) can read: a selection starts a
+# control, a dismissal closes the ad for now, and "reviewed" says what the person saw and why that is
+# enough for now.
+REASON_REQUIRED = frozenset(DECISIONS)
 MAX_USER = 128  # the column's length
 MAX_REASON = 2000
 

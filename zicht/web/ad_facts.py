@@ -13,6 +13,7 @@ from typing import Any
 
 from babel import Locale
 
+from zicht.signals.labels import service_name
 from zicht.store.views import ContactView, VersionView
 from zicht.web.i18n import N_
 
@@ -237,7 +238,7 @@ def facts_shown(
         age_text=facts.get("age_text"),
         age_conflict=bool(facts.get("age_conflict")),
         place=_place(facts, errors, version.fields.get("location")),
-        services=[str(s).replace("_", " ") for s in facts.get("services") or []],
+        services=[service_name(str(s), lang) for s in facts.get("services") or []],
         rates=[_rate(r) for r in facts.get("rates") or [] if isinstance(r, Mapping)],
         hours=facts.get("hours"),
         available_247=bool(facts.get("available_247")),

@@ -7,7 +7,7 @@ person asked for. Instead the form comes back with a message per problem and no 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
@@ -78,7 +78,15 @@ def _day_start(day: date) -> datetime:
     return datetime.combine(day, time(0), tzinfo=i18n.TIMEZONE)
 
 
-def parse_filters(params: Mapping[str, str], lang: str) -> FilterForm:
+def match_site(value: str, sites: Sequence[str]) -> str | None:
+    """The stored site name that ``value`` names, ignoring case ("Kinky" -> "kinky"); None if none."""
+    wanted = value.casefold()
+    return next((name for name in sites if name.casefold() == wanted), None)
+
+
+def parse_filters(params: Mapping[str, str], lang: str, sites: Sequence[str] | None = None) -> FilterForm:
+    """The filters of the ad list, or messages for each one that cannot be read. ``sites`` are the
+    known site names: another site name is reported (without it, any name is passed on)."""
     values = {k: (params.get(k) or "").strip() for k in FIELDS}
     form = FilterForm(values=values)
 
@@ -121,6 +129,12 @@ def parse_filters(params: Mapping[str, str], lang: str) -> FilterForm:
     for key in ("q", "place", "site"):
         if len(values[key]) > MAX_TEXT:
             error(N_("“%(field)s” is longer than %(max)d characters."), field=label(key), max=MAX_TEXT)
+    if values["site"] and sites is not None and len(values["site"]) <= MAX_TEXT:
+        known = match_site(values["site"], sites)
+        if known is None:
+            error(N_("Unknown value “%(value)s” for “%(field)s”."), value=values["site"], field=label("site"))
+        else:
+            values["site"] = known
     if form.errors:
         return form
 

@@ -52,6 +52,7 @@ class Occurrence:
     quote: str  # the words found; a negated one with its cue ("geen AV")
     reason: str  # in the reader's language
     marked: bool  # its words are marked in the ad text on this page
+    fact: bool = False  # from an extracted fact: its reason says what the fact is, so it is always shown
 
 
 @dataclass(frozen=True)
@@ -196,6 +197,7 @@ def build_signals(view: SignalsView, version: VersionView, catalogue: Catalogue,
             quote=" ".join(quote.split()),
             reason=_reason(hit, lang),
             marked=placed is not None,
+            fact=not hit.reason.startswith("text:"),
         )
         order = (0, hit.span_start) if hit.span_start is not None else (1, hit.id)
         occurrences.setdefault(hit.code, []).append((order, occurrence))

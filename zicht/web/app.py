@@ -6,10 +6,12 @@ listens on the loopback interface unless told otherwise on purpose.
 
 from __future__ import annotations
 
+import errno
 import ipaddress
 import socket
 import threading
 import time
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import uvicorn
@@ -18,7 +20,7 @@ from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from zicht.store.store import Store
-from zicht.web import i18n
+from zicht.web import hosts, i18n
 from zicht.web.rendering import Templates
 from zicht.web.views import ad, ads, dashboard, decisions, errors, health, snapshots, worklist
 from zicht.web.views import alerts as alerts_view
@@ -37,9 +39,12 @@ PAGE_CSP = (
 )
 
 
-def create_app(store: Store) -> FastAPI:
+def create_app(store: Store, allowed_hosts: Iterable[str] | None = None) -> FastAPI:
+    """The app on ``store``; it answers only for loopback names, ``allowed_hosts`` and the names in
+    ``ZICHT_ALLOWED_HOSTS`` (see ``zicht.web.hosts``)."""
     app = FastAPI(title="Zicht", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.store = store
+    app.state.allowed_hosts = hosts.allowed_hosts(allowed_hosts)
     app.state.templates = Templates()
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
@@ -74,6 +79,7 @@ def create_app(store: Store) -> FastAPI:
     app.include_router(alerts_view.router)
     app.include_router(regions_view.router)
     errors.install(app)
+    app.add_middleware(hosts.AllowedHosts, hosts=app.state.allowed_hosts)  # outermost: runs first
     return app
 
 
@@ -86,14 +92,62 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-def serve(store: Store, host: str = "127.0.0.1", port: int = 8000, *, allow_remote: bool = False) -> None:
-    """Run the app in the foreground until interrupted."""
+class PortUnavailable(ValueError):
+    """The address cannot be listened on (the port is taken, or not ours to take)."""
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """A listening socket on ``host:port``, made before anything says the app runs there."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does: quick restarts
+    try:
+        sock.bind((host, port))
+        sock.listen(2048)
+    except OSError as exc:
+        sock.close()
+        why = "already in use" if exc.errno == errno.EADDRINUSE else (exc.strerror or str(exc))
+        raise PortUnavailable(
+            f"cannot listen on {host} port {port}: {why}; "
+            f"choose another port with --port (for example --port {port + 1 if port < 65535 else 8001})"
+        ) from None
+    return sock
+
+
+def check_port(host: str, port: int) -> None:
+    """Raise ``PortUnavailable`` now when ``host:port`` cannot be listened on (released again at once)."""
+    bind(host, port).close()
+
+
+def serve(
+    store: Store,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    *,
+    allow_remote: bool = False,
+    allowed_hosts: Iterable[str] | None = None,
+    on_ready: Callable[[str], None] | None = None,
+) -> None:
+    """Run the app in the foreground until interrupted.
+
+    The port is bound first, so a taken port is a clear ``PortUnavailable`` and ``on_ready`` (which
+    announces the address) is called only when the address is ours.
+    """
     if not _is_loopback(host) and not allow_remote:
         raise ValueError(
             f"refusing to listen on {host}: the web app has no login yet and shows personal data; "
             "use 127.0.0.1, or pass allow_remote=True behind an authenticating proxy"
         )
-    uvicorn.run(create_app(store), host=host, port=port, log_level="info", proxy_headers=False)
+    app = create_app(store, allowed_hosts)
+    sock = bind(host, port)
+    try:
+        if on_ready is not None:
+            shown = f"[{host}]" if ":" in host else host
+            on_ready(f"http://{shown}:{port}/")
+        server = uvicorn.Server(uvicorn.Config(app, log_level="info", proxy_headers=False))
+        server.run(sockets=[sock])
+    finally:
+        sock.close()
 
 
 class ServerThread:

@@ -33,9 +33,7 @@ PROBLEM_MESSAGES: dict[str, str] = {
     reviews.PROBLEM_DECISION: N_("Choose a decision: reviewed, selected for a control, or dismissed."),
     reviews.PROBLEM_USER: N_("Fill in your name: it is stored with the decision."),
     reviews.PROBLEM_USER_LONG: N_("Your name is longer than %(max)d characters."),
-    reviews.PROBLEM_REASON: N_(
-        "Give a reason: it is required to select an ad for a control or to dismiss it."
-    ),
+    reviews.PROBLEM_REASON: N_("Give a reason: every decision is stored with the reason for it."),
     reviews.PROBLEM_REASON_LONG: N_("The reason is longer than %(max)d characters."),
 }
 _LIMITS = {reviews.PROBLEM_USER_LONG: reviews.MAX_USER, reviews.PROBLEM_REASON_LONG: reviews.MAX_REASON}

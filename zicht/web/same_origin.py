@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
+from zicht.web.hosts import hostname
 from zicht.web.i18n import N_
 from zicht.web.rendering import templates
 
@@ -28,9 +29,11 @@ def _host_of(url: str) -> str | None:
 
 
 def is_same_origin(request: Request) -> bool:
-    """True when the browser says the request comes from a page of this host."""
+    """True when the browser says the request comes from a page of this host, and this host is one
+    the app serves (the host middleware already refused others; checked again so no form relies on it)."""
     host = (request.headers.get("host") or "").lower()
-    if not host:
+    allowed = getattr(request.app.state, "allowed_hosts", None)
+    if not host or (allowed is not None and hostname(host) not in allowed):
         return False
     origin = request.headers.get("origin")
     if origin is not None and origin != "null":

@@ -7,7 +7,7 @@ with a message and no rows, because a silently ignored filter shows more than wa
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time
 from functools import cache
@@ -16,7 +16,7 @@ from zicht import reference
 from zicht.signals.catalogue import load_catalogue
 from zicht.store.views import WORK_AD_STATUSES, WORK_STATUSES, WorkQuery
 from zicht.web import i18n
-from zicht.web.ad_filters import MAX_TEXT, parse_date
+from zicht.web.ad_filters import MAX_TEXT, match_site, parse_date
 from zicht.web.i18n import N_
 
 PER_PAGE = 50
@@ -80,7 +80,9 @@ def indicator_choices(lang: str) -> list[tuple[str, str]]:
     return [(ind.code, ind.name.get(lang)) for ind in load_catalogue().ad_indicators]
 
 
-def parse_work_filters(params: Mapping[str, str], lang: str) -> WorkForm:
+def parse_work_filters(params: Mapping[str, str], lang: str, sites: Sequence[str] | None = None) -> WorkForm:
+    """The worklist filters, or a message for each one that cannot be read; ``sites`` as in
+    ``ad_filters.parse_filters``."""
     values = {k: (params.get(k) or "").strip() for k in FIELDS}
     form = WorkForm(values=values)
 
@@ -109,6 +111,12 @@ def parse_work_filters(params: Mapping[str, str], lang: str) -> WorkForm:
             field=i18n.gettext(lang, LABELS["site"]),
             max=MAX_TEXT,
         )
+    elif values["site"] and sites is not None:
+        known = match_site(values["site"], sites)
+        if known is None:
+            unknown("site")
+        else:
+            values["site"] = known
     since = None
     if values["since"]:
         day = parse_date(values["since"])

@@ -91,7 +91,9 @@ def ad_page(request: Request, ad_id: str) -> HTMLResponse:
     }
     status = 400 if problem else 200
     if is_htmx(request, COMPARE_ID):
-        return templates(request).response(request, "ad/_compare.html", status_code=status, **context)
+        return templates(request).response(
+            request, "ad/_compare.html", status_code=status, partial=True, **context
+        )
     store = request.app.state.store
     current = ad.current
     photos = queries.version_photos(store, current) if current else []

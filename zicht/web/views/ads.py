@@ -17,7 +17,8 @@ RESULTS_ID = "results"
 @router.get("/advertenties", response_class=HTMLResponse)
 def ad_list(request: Request) -> HTMLResponse:
     store = request.app.state.store
-    form = parse_filters(request.query_params, language(request))
+    site_names = queries.site_names(store)
+    form = parse_filters(request.query_params, language(request), site_names)
     page = queries.list_ads(store, form.query) if form.query else None
     partial = is_htmx(request, RESULTS_ID)
     response = templates(request).response(
@@ -26,7 +27,7 @@ def ad_list(request: Request) -> HTMLResponse:
         status_code=400 if form.errors else 200,
         form=form,
         page=page,
-        sites=[] if partial else queries.site_names(store),
+        sites=[] if partial else site_names,
         labels=LABELS,
         sort_labels=SORT_LABELS,
         status_labels=STATUS_LABELS,

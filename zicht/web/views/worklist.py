@@ -75,7 +75,8 @@ def render_row(
 def worklist_page(request: Request) -> HTMLResponse:
     store = request.app.state.store
     lang = language(request)
-    form = parse_work_filters(request.query_params, lang)
+    site_names = queries.site_names(store)
+    form = parse_work_filters(request.query_params, lang, site_names)
     page = queries.worklist(store, form.query) if form.query else None
     partial = is_htmx(request, RESULTS_ID)
     shown = {k: v for k, v in form.values.items() if v and DEFAULTS.get(k) != v}
@@ -92,7 +93,7 @@ def worklist_page(request: Request) -> HTMLResponse:
         status_labels=STATUS_LABELS,
         ad_status_labels=AD_STATUS_LABELS,
         defaults=DEFAULTS,
-        sites=[] if partial else queries.site_names(store),
+        sites=[] if partial else site_names,
         gemeenten=[] if partial else gemeente_choices(),
         police_units=[] if partial else police_unit_choices(),
         indicator_options=[] if partial else indicator_choices(lang),
