@@ -69,7 +69,12 @@ def test_reparse_command_corrects_titles_after_an_adapter_fix(
             assert version.title == parsed.title != parsed.title.upper()
             assert version.parser == f"kinky@{kinky.VERSION}"
 
+    # Pages whose number sits behind "toon nummer" (no phone page kept here) stay "partial": they are
+    # read again each time, in case the number can be had now; the others are current.
+    partial = sum(1 for url, body in pages if (p := real_parse(body, url)).phone_url and not p.phone)
     r = runner.invoke(app, ["--db", db, "reparse"])
-    assert "4 already current" in r.output
+    assert f"4 stored ad pages: {4 - partial} already current, 0 versions corrected, {partial} unchanged" in (
+        r.output
+    )
     r = runner.invoke(app, ["--db", db, "reparse", "--site", "nergens"])
     assert r.exit_code == 1 and "nergens" in r.output
