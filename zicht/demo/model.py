@@ -82,6 +82,14 @@ OBSCURED_FORMAT_CLASSES = frozenset(
     }
 )
 
+# Ways of writing a number beyond ``PHONE_FORMAT_CLASSES`` that the demo writes and the evaluation reports:
+# two numbers separated by one space ("0612345678 0687654321", both numbers carry this class), and chat
+# links that carry the number (wa.me/316..., api.whatsapp.com/send?phone=316..., t.me/+316...).
+PAIR_CLASS = "space_pair"
+WHATSAPP_CLASS = "whatsapp_link"
+TELEGRAM_CLASS = "telegram_link"
+EXTRA_FORMAT_CLASSES = (PAIR_CLASS, WHATSAPP_CLASS, TELEGRAM_CLASS)
+
 # Where a cue or a phone number appears in an ad.
 WHERE_FIELD = "field"  # a declared field (phone: the "toon nummer" button; cue: fields[...] value)
 WHERE_TITLE = "title"
@@ -152,6 +160,9 @@ class VersionTruth:
     phones: list[PhoneTruth] = field(default_factory=list)
     text_age: int | None = None  # age stated in the free text ("ik ben 23"), None if not stated
     age_conflict: bool = False  # text age differs from the declared age, on purpose
+    # Digit groups written in the text that are not phone numbers (a date, postcode, body measurement,
+    # house number, HHMM-HHMM opening time): phone precision is measured against them.
+    lookalikes: list[str] = field(default_factory=list)
 
     @property
     def indicators(self) -> frozenset[str]:

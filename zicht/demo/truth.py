@@ -12,7 +12,8 @@ One line::
      "indicators", "negated_decoys",                      # unions over versions, sorted
      "phones": [{"e164", "format_class", "where", "rendered"}],   # distinct over versions
      "versions": [{"from_day", "from_date", "gemeente_code", "place_written", "text_age", "age_conflict",
-                   "cues": [{"code", "phrase", "where", "negated"}], "phones": [...]}]}
+                   "cues": [{"code", "phrase", "where", "negated"}], "phones": [...],
+                   "lookalikes": ["Open 1000-2200", ...]}]}
 
 Dates are ISO dates, None when the start date is unknown (a bare stream written without ``start``).
 
@@ -156,6 +157,7 @@ def ad_truth_line(ad: DemoAd, start: date | None = None) -> dict:
                     for c in v.cues
                 ],
                 "phones": [_phone(p) for p in v.phones],
+                "lookalikes": v.lookalikes,
             }
             for v in t.versions
         ],
@@ -173,6 +175,7 @@ def record_from_line(obj: dict) -> TruthRecord:
             phones=[PhoneTruth(p["e164"], p["format_class"], p["where"], p["rendered"]) for p in v["phones"]],
             text_age=v["text_age"],
             age_conflict=v["age_conflict"],
+            lookalikes=list(v.get("lookalikes", ())),  # absent in truth files written before it existed
         )
         for v in obj["versions"]
     ]

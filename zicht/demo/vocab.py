@@ -361,3 +361,39 @@ CUE_WORDS = (
 CUE_PREFIXES = ("jong", "echt", "veilig", "grenz", "nieuw", "whatsapp", "anoniem", "hotel", "roemeen")
 
 OVERLAY_NEW = ("nieuw!", "NIEUW!")
+
+# --- extra contact lines and look-alike numbers (drawn from streams of their own, see market._extras) -----------
+# A second number of the writer's own; {n} is the number as written.
+SECOND_NUMBER_NL = ("Tweede nummer: {n}", "Of bel mijn andere nummer {n}", "Werknummer: {n}")
+SECOND_NUMBER_EN = ("Second number: {n}", "Or call my other number {n}", "Work phone: {n}")
+# Two numbers separated by nothing but one space: {a} the usual number, {b} the second one.
+NUMBER_PAIR_NL = ("Bel {a} {b}", "Nummers: {a} {b}")
+NUMBER_PAIR_EN = ("Call {a} {b}", "Numbers: {a} {b}")
+# A chat link carrying the number ({d}: the digits with country code, no "+"). No cue words: a bare link
+# says nothing about restricted contact.
+WHATSAPP_LINKS = (
+    "App: wa.me/{d}",
+    "https://wa.me/{d}",
+    "https://wa.me/{d}?text=Hoi",
+    "https://api.whatsapp.com/send?phone={d}",
+)
+TELEGRAM_LINKS = ("Telegram: t.me/+{d}", "https://t.me/+{d}")
+# Digit groups that are not phone numbers: dates, postcodes, body measurements, house numbers, HHMM-HHMM
+# opening hours. Slots: {dd} {mm} {dd2} {mm2} {pc} {l2} {hn} {street} {b} {w} {h} {kg} {o} {c}.
+LOOKALIKES_NL = (
+    "Vakantie van {dd}-{mm}-2026 tot {dd2}-{mm2}-2027",
+    "Vrij op {dd}/{mm}/2026",
+    "Parkeren kan bij postcode {pc} {l2}",
+    "Maten {b}-{w}-{h}, {kg} kg",
+    "Ingang aan de {street} {hn}",
+    "Open {o}-{c}",
+    "Geopend van {o} tot {c}",
+)
+LOOKALIKES_EN = (
+    "Away from {dd}.{mm}.2026 to {dd2}.{mm2}.2027",
+    "Free parking near {pc} {l2}",
+    "Measurements {b}-{w}-{h}, {kg} kg",
+    "Entrance at {street} {hn}",
+    "Open {o}-{c}",
+)
+LOOKALIKE_STREETS = ("Kerkstraat", "Stationsweg", "Molenweg", "Dorpsstraat", "Industrieweg", "Parklaan")
