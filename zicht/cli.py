@@ -665,7 +665,13 @@ def evaluate(
     from zicht.demo.run import TRUTH_FILE
     from zicht.evaluation import GroundTruthError, load_ground_truth
     from zicht.evaluation.displacement import evaluate_displacement, print_displacement
-    from zicht.evaluation.report import CONSISTENCY_REQUIRED, build_report, missed_targets, print_report
+    from zicht.evaluation.report import (
+        CONSISTENCY_REQUIRED,
+        build_report,
+        missed_targets,
+        print_report,
+        report_console,
+    )
     from zicht.signals.catalogue import load_catalogue
     from zicht.store import db as dbmod
     from zicht.store.evaluation import iter_stored_versions, link_assignments
@@ -706,9 +712,10 @@ def evaluate(
             "the joined ad versions name the place the truth says they name; was it written by another "
             "`zicht demo` run?"
         )
-    print_report(report, console, examples=examples)
+    out = report_console(console)
+    print_report(report, out, examples=examples)
     if displacement is not None:
-        print_displacement(displacement, console)
+        print_displacement(displacement, out)
     if output is not None:
         whole = report.as_json() | ({"displacement": displacement.as_json()} if displacement else {})
         try:

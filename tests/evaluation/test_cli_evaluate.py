@@ -235,3 +235,17 @@ def test_cli_prints_failing_examples_per_missed_target(demo_store, tmp_path, exa
     missed_targets_shown = r.output.count("✗ phones ")
     assert len(missed_lines) <= examples * missed_targets_shown
     assert (len(missed_lines) > 0) == (examples > 0)
+
+
+def test_cli_output_piped_keeps_every_code_and_figure_whole(demo_store) -> None:  # type: ignore[no-untyped-def]
+    """CliRunner is not a terminal: rich used to cut tables to 80 columns ("AVAILA…", "2…")."""
+    r = _zicht(demo_store.db_url, "evaluate")
+    assert r.exit_code == 0, r.output
+    assert "…" not in r.output
+    report = build_report(load_ground_truth(demo_store.truth_path), _read(demo_store.db_url), _codes())
+    for code, row in report.indicators.rows.items():
+        line = next(line for line in r.output.splitlines() if line.strip(" │┃").startswith(code))
+        assert f" {row.counts.support} " in f" {line} ", line  # the code and its support on one line
+    for (_where, cls), c in report.phones.by_class.items():
+        assert any(cls in line and str(c.support) in line for line in r.output.splitlines()), cls
+    assert "too few to judge" in r.output  # a 150-ad market has classes with fewer than 30 numbers
