@@ -221,9 +221,13 @@ SECOND_NUMBER_CLASSES = tuple(
 PAIR_RATE = 0.35  # of drafts with a second number and no number in the text: written as a pair
 LINK_RATE = 0.3  # of drafts with the number in the field only: a WhatsApp (2/3) or Telegram (1/3) link
 LOOKALIKE_RATE = 0.45  # of drafts: one or two look-alike digit groups in the text
+LANGUAGES_RATE = 0.25  # of personas: a sentence listing the languages they speak
+HANDLE_RATE = 0.1  # of personas: a messenger handle (Snapchat, Instagram, Telegram) beside the number
 
 _NEUTRAL_SERVICES = frozenset(vocab.SERVICES_NEUTRAL + vocab.SERVICES_NEUTRAL_EN)
-_LINE_STARTS = frozenset({"contact", "services_line", "rates", "closer"})  # segments that begin a new line
+_LINE_STARTS = frozenset(
+    {"contact", "services_line", "rates", "closer", "handle"}
+)  # segments that begin a new line
 _SLUG_RE = re.compile(r"[^a-z0-9]+")
 
 
@@ -447,6 +451,12 @@ class _Persona:
     # None: no second number. Unset until the first draft asks (see ``_Generator._second_number``).
     second: tuple[str, str, str] | None = None
     second_drawn: bool = False
+    # Languages listed, and a messenger handle ("kind:value", the line written): her own, drawn once
+    # (``_profile_extras``).
+    languages: list[str] = field(default_factory=list)
+    language_line: dict[bool, str] = field(default_factory=dict)  # by "written in Dutch"
+    handle: tuple[str, str] | None = None
+    extras_drawn: bool = False
 
 
 @dataclass(slots=True)
@@ -517,6 +527,7 @@ class _Generator:
         self.places = _place_table(tuple(sorted((region_weights or {}).items())))
         self.phones = _PhoneBank(seed)
         self.email_tags = _EmailTags(seed)
+        self.handle_tags = _EmailTags(seed + 104_729)  # its own counter: drawing handles moves nothing else
         self.site_counters = dict.fromkeys(_SITES, 0)
         self.persona_n = 0
         self.network_n = 0
@@ -905,16 +916,52 @@ class _Generator:
             phones.append(
                 PhoneTruth(p.phone, WHATSAPP_CLASS if whatsapp else TELEGRAM_CLASS, WHERE_TEXT, url)
             )
+        self._profile_extras(p)
         at = next((i for i, s in enumerate(segments) if s.where == "contact"), len(segments) - 1)
         segments[at:at] = [_Seg(line, where="contact") for line in lines]
-        if (
-            not templated
-        ):  # a shared template stays one text; a writer's own look-alikes go everywhere she posts
+        if p.handle is not None and (phone_display or text_phone):  # beside a number, never instead of one
+            segments.insert(at + len(lines), _Seg(p.handle[1], where=HANDLE))
+        if p.languages and not templated:
+            line = p.language_line.get(nl)
+            if line is None:
+                names = [
+                    nl_name if nl else en_name
+                    for c, nl_name, en_name in vocab.LANGUAGE_NAMES
+                    if c in p.languages
+                ]
+                joined = (
+                    names[0]
+                    if len(names) == 1
+                    else f"{', '.join(names[:-1])} {'en' if nl else 'and'} {names[-1]}"
+                )
+                lang_rng = _Rng(f"{self.seed}:language-line:{p.persona_id}:{nl}")
+                bank = vocab.LANGUAGE_LINES_NL if nl else vocab.LANGUAGE_LINES_EN
+                line = p.language_line[nl] = lang_rng.choice(bank).format(langs=joined)
+            segments.insert(max(at, 1), _Seg(line, where=LANGUAGES))
+            at += 1
+        # A shared template stays one text; a writer's own look-alikes go wherever she posts.
+        if not templated:
             own = _Rng(f"{self.seed}:lookalikes:{p.persona_id}:{nl}")
             if own.random() < LOOKALIKE_RATE:
                 for _ in range(own.randint(1, 2)):
                     segments.insert(own.randint(1, max(at, 1)), _Seg(_lookalike(own, nl), where=LOOKALIKE))
         return phones
+
+    def _profile_extras(self, p: _Persona) -> None:
+        """Draw once per persona, from her own stream: the languages she lists and a messenger handle."""
+        if p.extras_drawn:
+            return
+        p.extras_drawn = True
+        rng = _Rng(f"{self.seed}:profile-extras:{p.persona_id}")
+        if rng.random() < LANGUAGES_RATE:
+            codes = [code for code, _, _ in vocab.LANGUAGE_NAMES]
+            p.languages = sorted(rng.sample(codes, rng.randint(1, 3)))
+        if rng.random() < HANDLE_RATE:
+            kind, line = rng.choice(vocab.HANDLE_LINES)
+            handle = (
+                f"{(_SLUG_RE.sub('', _strip_accents(p.name).lower()) or 'demo')[:8]}{self.handle_tags.new()}"
+            )
+            p.handle = (f"{kind}:{handle}", line.format(h=handle))
 
     def _own_words(self, p: _Persona, nl: bool, third_person: bool) -> list[str]:
         """One or two sentences only this writer uses (see ``vocab.OWN_LEADS``), drawn from a stream
@@ -992,6 +1039,15 @@ class _Generator:
             text_age=d.text_age,
             age_conflict=d.age_conflict,
             lookalikes=lookalikes,
+            services=list(
+                dict.fromkeys(c for s in d.services if (c := vocab.SERVICE_CODES.get(s)) is not None)
+            ),
+            rates=list(_rate_truth(d.rate_formats, d.price60)),
+            reception=vocab.RECEPTION_CODES.get(fields["reception"]),
+            origin=vocab.ORIGIN_CODES.get(fields["origin"]) if fields.get("origin") else None,
+            languages=list(p.languages) if any(s.where == LANGUAGES for s in d.segments) else [],
+            hours=fields.get("hours"),
+            handles=[p.handle[0]] if any(s.where == HANDLE for s in d.segments) and p.handle else [],
         )
         return version, truth
 
@@ -1444,6 +1500,23 @@ def _written_number(p: _Persona, where: str, rng: random.Random) -> tuple[str, s
 
 
 LOOKALIKE = "lookalike"  # segment kind: digits that are not a number (kept in the truth as ``lookalikes``)
+LANGUAGES = "languages"  # segment kind: the sentence that lists the languages
+HANDLE = "handle"  # segment kind: the line with a messenger handle
+_RATE_SLOT = re.compile(r"\{(p\d+e?)\}")
+_RATE_MINUTES = {"p15": 15, "p20": 20, "p30": 30, "p60": 60, "p120": 120, "p120e": 120}
+
+
+@cache
+def _rate_truth(formats: tuple[str, ...], price60: int) -> tuple[tuple[int, int], ...]:
+    """(minutes, euro) of each rate line ``_rates`` writes, in the same order."""
+    out = []
+    for f in formats:
+        slot = _RATE_SLOT.search(f)
+        if slot is None:
+            raise ValueError(f"rate format without a price slot: {f!r}")
+        key = slot.group(1)
+        out.append((_RATE_MINUTES[key], _rate_values(price60)[key]))
+    return tuple(out)
 
 
 def _lookalike(rng: random.Random, nl: bool) -> str:
@@ -1500,14 +1573,18 @@ def _category(site: str, p: _Persona) -> str:
 
 @cache
 def _rates(formats: tuple[str, ...], price60: int) -> tuple[str, ...]:
+    return tuple(f.format(**_rate_values(price60)) for f in formats)
+
+
+@cache
+def _rate_values(price60: int) -> dict[str, int]:
     def r5(x: float) -> int:
         return int(round(x / 5) * 5)
 
-    values = {
+    return {
         "p15": r5(price60 * 0.45), "p20": r5(price60 * 0.55), "p30": r5(price60 * 0.65), "p60": price60,
         "p120": r5(price60 * 1.8), "p120e": r5(price60 * 2 + 50),
     }  # fmt: skip
-    return tuple(f.format(**values) for f in formats)
 
 
 _ID_SPACE = {"kinky": 9_000_000, "sexjobs": 90_000_000, "redlights": 2_000_000_000}

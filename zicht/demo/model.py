@@ -163,6 +163,14 @@ class VersionTruth:
     # Digit groups written in the text that are not phone numbers (a date, postcode, body measurement,
     # house number, HHMM-HHMM opening time): phone precision is measured against them.
     lookalikes: list[str] = field(default_factory=list)
+    # The declared fields and lists as codes (empty/None in truth files written before they existed):
+    services: list[str] = field(default_factory=list)  # service codes of the site's checklist
+    rates: list[tuple[int, int]] = field(default_factory=list)  # (minutes, euro) of every rate line shown
+    reception: str | None = None  # reception type of the declared field (prive_ontvangst, escort, ...)
+    origin: str | None = None  # the declared origin field as a country/region code, None when not shown
+    languages: list[str] = field(default_factory=list)  # language codes the text lists
+    hours: str | None = None  # the declared hours field as written
+    handles: list[str] = field(default_factory=list)  # messenger handles, "kind:value" (snapchat:anna12)
 
     @property
     def indicators(self) -> frozenset[str]:

@@ -397,3 +397,42 @@ LOOKALIKES_EN = (
     "Open {o}-{c}",
 )
 LOOKALIKE_STREETS = ("Kerkstraat", "Stationsweg", "Molenweg", "Dorpsstraat", "Industrieweg", "Parklaan")
+
+# --- what the truth records of the declared fields (codes the evaluation compares facts with) -----------------
+# Service checklist items -> service code; None: not a service (a decoy such as "Altijd met condoom").
+SERVICE_CODES: dict[str, str | None] = {
+    "Zoenen": "zoenen", "Tongzoenen": "tongzoenen", "Knuffelen": "knuffelen", "Massage": "massage",
+    "Erotische massage": "massage", "Pijpen met condoom": "pijpen", "Neuken met condoom": "gv",
+    "Striptease": "striptease", "Rollenspel": "rollenspel", "Dildoshow": "dildo", "Samen douchen": "douchen",
+    "Vingeren": "vingeren", "Beffen": "beffen", "69": "69", "Lingerie": None, "Body to body massage": "massage",
+    "Handjob": "handjob", "Voetfetisj": "voetfetisj", "GFE": "gfe", "Kissing": "zoenen", "Cuddling": "knuffelen",
+    "Role play": "rollenspel", "Shower together": "douchen", "Pijpen zonder": "pijpen_zonder", "AV": "av",
+    "BBBJ": "pijpen_zonder", "Bareback": "gv_zonder", "Neuken zonder condoom": "gv_zonder", "Alles kan": "no_limits",
+    "Geen grenzen": "no_limits", "Extreem": "no_limits", "Golden shower": "golden_shower", "SM hard": "sm",
+    "Fisting": "fisting", "Kaviaar": "kaviaar", "Alles met condoom": None, "Altijd met condoom": None,
+    "Geen AV": None,
+}  # fmt: skip
+# The reception field as the sites write it -> reception type.
+RECEPTION_CODES = {
+    "prive-ontvangst": "prive_ontvangst", "thuisontvangst": "thuisontvangst", "escort": "escort",
+    "erotische-massage": "erotische_massage", "massage": "massage",
+}  # fmt: skip
+# The origin field -> country (ISO) or region.
+ORIGIN_CODES = {
+    "Nederlands": "NL", "Roemeens": "RO", "Bulgaars": "BG", "Pools": "PL", "Hongaars": "HU",
+    "Latina": "latin_america", "Colombiaans": "CO", "Venezolaans": "VE", "Braziliaans": "BR",
+    "Oost-Europees": "eastern_europe", "Spaans": "ES", "Oekraïens": "UA", "Thais": "TH", "Dominicaans": "DO",
+    "Belgisch": "BE",
+}  # fmt: skip
+# Languages a writer may list (code, Dutch name, English name), and the sentences that list them.
+LANGUAGE_NAMES = (
+    ("nl", "Nederlands", "Dutch"), ("en", "Engels", "English"), ("de", "Duits", "German"),
+    ("fr", "Frans", "French"), ("es", "Spaans", "Spanish"), ("it", "Italiaans", "Italian"),
+)  # fmt: skip
+LANGUAGE_LINES_NL = ("Ik spreek {langs}.", "Talen: {langs}.")
+LANGUAGE_LINES_EN = ("I speak {langs}.", "Languages: {langs}.")
+# Messenger handles (kind, line): {h} is the handle, unique to one writer.
+HANDLE_LINES = (
+    ("snapchat", "Snap: {h}"), ("snapchat", "Snapchat: {h}"), ("instagram", "Insta: @{h}"),
+    ("instagram", "Instagram: @{h}"), ("telegram", "Telegram: @{h}"),
+)  # fmt: skip

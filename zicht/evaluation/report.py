@@ -30,6 +30,7 @@ from zicht.evaluation.extraction import (
     phone_metrics,
     place_metrics,
 )
+from zicht.evaluation.fields import FieldMetrics, Single, field_metrics
 from zicht.evaluation.indicators import IndicatorMetrics, indicator_metrics
 from zicht.evaluation.linking import (
     NETWORK_F1_TARGET,
@@ -98,6 +99,7 @@ class EvaluationReport:
     ages: AgeMetrics
     places: PlaceMetrics
     indicators: IndicatorMetrics
+    fields: FieldMetrics = field(default_factory=FieldMetrics)
     linking: LinkingMetrics | None = None  # None: not asked for (library callers without assignments)
     truth_path: str | None = None
     database: str | None = None
@@ -131,7 +133,7 @@ class EvaluationReport:
             },
             "phones": self.phones.as_json(),
             "emails": self.emails.as_json(),
-            "handles": "not in the ground truth",
+            "fields": self.fields.as_json(),
             "ages": self.ages.as_json(),
             "places": self.places.as_json(),
             "indicators": self.indicators.as_json(),
@@ -161,6 +163,7 @@ def build_report(
         emails=email_metrics(versions, examples=examples),
         ages=age_metrics(versions, examples=examples),
         places=place_metrics(versions, top=top_places),
+        fields=field_metrics(versions, examples=examples),
         indicators=indicator_metrics(versions, catalogue_codes, examples=examples),
         linking=None if assignments is None else linking_metrics(truth, assignments, examples=examples),
         truth_path=str(truth.path) if truth.path else None,
@@ -296,11 +299,11 @@ def print_report(report: EvaluationReport, console: Console, *, examples: int = 
     e = report.emails.counts
     console.print(
         f"E-mail addresses: precision {_f(e.precision)}, recall {_f(e.recall)} "
-        f"(tp {e.tp}, fp {e.fp}, fn {e.fn}, lost {report.emails.lost}). "
-        "Messenger handles: not in the ground truth."
+        f"(tp {e.tp}, fp {e.fp}, fn {e.fn}, lost {report.emails.lost})."
     )
     _print_ages(report, console)
     _print_places(report, console)
+    _print_fields(report, console)
     _print_indicators(report, console)
     _print_linking(report, console, examples)
     _print_targets(report, console, examples)
@@ -416,9 +419,58 @@ def _print_places(report: EvaluationReport, console: Console) -> None:
     console.print(_fold(t))
 
 
+def _judged(value: float | None, n: int) -> str:
+    return _f(value) + (" (too few to judge)" if value is not None and n < MIN_SUPPORT else "")
+
+
+def _print_fields(report: EvaluationReport, console: Console) -> None:
+    fm = report.fields
+    if not fm.measured:
+        console.print(
+            "[yellow]Fields (services, rates, reception, origin, languages, hours, handles): not in this ground "
+            "truth (written before they were recorded); write it again with `zicht demo`.[/]"
+        )
+        return
+    t = Table(title=f"Fields ({fm.versions} extracted versions)", box=box.SIMPLE_HEAD, pad_edge=False)
+    for col in ("field", "n", "tp", "fp", "fn", "precision", "recall"):
+        t.add_column(col, justify="left" if col == "field" else "right", no_wrap=True)
+    for name, c in fm.sets().items():
+        t.add_row(
+            name, str(c.support), str(c.tp), str(c.fp), str(c.fn),
+            _judged(c.precision, c.tp + c.fp), _judged(c.recall, c.support),
+        )  # fmt: skip
+    console.print(_fold(t))
+    s = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+    for col in ("field", "n", "correct", "accuracy", "not read", "read where none is written"):
+        s.add_column(col, justify="left" if col == "field" else "right", no_wrap=True)
+    rows: tuple[tuple[str, Single], ...] = (
+        ("reception type", fm.reception),
+        ("origin (declared field)", fm.origin),
+        ("hours read", fm.hours_read),
+    )
+    for name, r in rows:
+        s.add_row(
+            name,
+            str(r.n),
+            str(r.correct),
+            _judged(r.accuracy, r.n),
+            str(r.missing),
+            f"{r.spurious} of {r.without}",
+        )
+    console.print(_fold(s))
+    console.print(
+        "[dim]Services: recall over the checklist of every version; precision only over versions whose text "
+        "holds no service cue (those name services the truth lists as cues). Origin: a value read where the "
+        "field is empty is not counted against it when the text states an origin.[/]"
+    )
+
+
 def _print_indicators(report: EvaluationReport, console: Console) -> None:
     ind = report.indicators
-    t = Table(title=f"Indicators ({ind.versions} scored versions; no target yet, figures printed)")
+    t = Table(
+        title=f"Indicators ({ind.versions} scored versions; no target yet, figures printed; "
+        f"support: versions with the indicator, too few to judge under {MIN_SUPPORT})"
+    )
     for col in ("code", "support", "tp", "fp", "fn", "precision", "recall", "F1", "decoy hits", "lost"):
         t.add_column(col, justify="left" if col == "code" else "right")
     for code, r in sorted(ind.rows.items()):
@@ -429,15 +481,20 @@ def _print_indicators(report: EvaluationReport, console: Console) -> None:
             str(c.tp),
             str(c.fp),
             str(c.fn),
-            _f(c.precision),
-            _f(c.recall),
+            _judged(c.precision, c.tp + c.fp),
+            _judged(c.recall, c.support),
             _f(c.f1),
             f"{r.decoy_hits} / {r.decoy_versions}" if r.decoy_versions else "—",
             str(r.lost),
         )
     console.print(_fold(t))
-    if ind.not_in_ground_truth:
-        console.print(f"Not in ground truth (not scored): {', '.join(ind.not_in_ground_truth)}.")
+    if ind.derived:
+        console.print(
+            f"[dim]Derived truth (no phrase planted): {', '.join(ind.derived)}: from the declared age and the "
+            "rates written.[/]"
+        )
+    for code in ind.not_in_ground_truth:
+        console.print(f"Not in ground truth (not scored): {code}: {ind.why_not(code)}.")
     if ind.not_in_catalogue:
         console.print(
             f"[yellow]In the ground truth but not in the catalogue: {', '.join(ind.not_in_catalogue)}.[/]"
