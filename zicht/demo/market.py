@@ -1039,13 +1039,11 @@ class _Generator:
             text_age=d.text_age,
             age_conflict=d.age_conflict,
             lookalikes=lookalikes,
-            services=list(
-                dict.fromkeys(c for s in d.services if (c := vocab.SERVICE_CODES.get(s)) is not None)
-            ),
+            services=_services_truth(d),
             rates=list(_rate_truth(d.rate_formats, d.price60)),
             reception=vocab.RECEPTION_CODES.get(fields["reception"]),
             origin=vocab.ORIGIN_CODES.get(fields["origin"]) if fields.get("origin") else None,
-            languages=list(p.languages) if any(s.where == LANGUAGES for s in d.segments) else [],
+            languages=_languages_truth(d),
             hours=fields.get("hours"),
             handles=[p.handle[0]] if any(s.where == HANDLE for s in d.segments) and p.handle else [],
         )
@@ -1517,6 +1515,31 @@ def _rate_truth(formats: tuple[str, ...], price60: int) -> tuple[tuple[int, int]
         key = slot.group(1)
         out.append((_RATE_MINUTES[key], _rate_values(price60)[key]))
     return tuple(out)
+
+
+_RECEPTION_SENTENCE_SERVICE = {
+    sentence: vocab.RECEPTION_SERVICES[kind]
+    for bank in (vocab.RECEPTION_NL, vocab.RECEPTION_EN)
+    for kind, sentence in bank.items()
+    if kind in vocab.RECEPTION_SERVICES
+}
+
+
+def _services_truth(d: _Draft) -> list[str]:
+    """Service codes the ad offers: its checklist, and a reception sentence that offers one."""
+    codes = [c for s in d.services if (c := vocab.SERVICE_CODES.get(s)) is not None]
+    codes += [c for s in d.segments if (c := _RECEPTION_SENTENCE_SERVICE.get(s.template)) is not None]
+    if any(s.where == "rates" for s in d.segments) and any("escort" in f for f in d.rate_formats):
+        codes.append("escort")  # the rates line in the text offers "escort vanaf 2 uur"
+    return list(dict.fromkeys(codes))
+
+
+def _languages_truth(d: _Draft) -> list[str]:
+    """Language codes the text lists: the persona's languages sentence and stock sentences that list some."""
+    codes = set(d.persona.languages) if any(s.where == LANGUAGES for s in d.segments) else set()
+    for s in d.segments:
+        codes.update(vocab.BODY_LANGUAGES.get(s.template, ()))
+    return sorted(codes)
 
 
 def _lookalike(rng: random.Random, nl: bool) -> str:

@@ -430,6 +430,14 @@ LANGUAGE_NAMES = (
     ("fr", "Frans", "French"), ("es", "Spaans", "Spanish"), ("it", "Italiaans", "Italian"),
 )  # fmt: skip
 LANGUAGE_LINES_NL = ("Ik spreek {langs}.", "Talen: {langs}.")
+# Stock body sentences that list languages too (the truth records them as well).
+BODY_LANGUAGES = {
+    "Ik spreek Nederlands, Engels en een beetje Duits.": ("nl", "en", "de"),
+    "I speak English and a little Dutch.": ("en", "nl"),
+}
+# Reception sentences (RECEPTION_NL/EN) that offer a service: a massage sentence offers massage. ("I also
+# visit you at home" is the reception type escort, measured as the reception, not listed as a service.)
+RECEPTION_SERVICES = {"massage": "massage", "erotische-massage": "massage"}
 LANGUAGE_LINES_EN = ("I speak {langs}.", "Languages: {langs}.")
 # Messenger handles (kind, line): {h} is the handle, unique to one writer.
 HANDLE_LINES = (

@@ -135,7 +135,7 @@ def field_metrics(versions: Iterable[MatchedVersion], *, examples: int = 5) -> F
         _tally(tallies["services"], services_truth, services_read)
         if not any(c.code in _SERVICE_CUES and c.where != "services" for c in t.cues):
             _tally(tallies["services_clean"], services_truth, services_read)
-            if services_read - services_truth:
+            if services_read != services_truth:
                 example(
                     "services",
                     {"ad": m.label, "expected": sorted(services_truth), "read": sorted(services_read)},
