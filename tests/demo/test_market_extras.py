@@ -88,3 +88,31 @@ def test_an_old_truth_line_without_lookalikes_still_reads(market):
     for v in line["versions"]:
         del v["lookalikes"]
     assert all(v.lookalikes == [] for v in record_from_line(line).truth.versions)
+
+
+def test_field_truth_matches_what_the_page_shows(market):
+    from zicht.demo import vocab
+
+    handle_owner: dict[str, str] = {}
+    languages = handles = 0
+    for ad in market.ads:
+        for v, t in zip(ad.versions, ad.truth.versions, strict=True):
+            assert t.reception == vocab.RECEPTION_CODES[v.fields["reception"]]
+            assert t.hours == v.fields["hours"]
+            assert (t.origin is None) == ("origin" not in v.fields)
+            checklist = {vocab.SERVICE_CODES[s] for s in v.services} - {None}
+            assert checklist <= set(t.services)
+            assert len(t.rates) == len(v.rates)
+            for (minutes, price), written in zip(t.rates, v.rates, strict=True):
+                said = {15: "15 min", 20: "20 min", 30: "30 min|half uur", 60: "1 uur|1 hour", 120: "2 uur"}
+                assert str(price) in written and re.search(said[minutes], written), (minutes, price, written)
+            for sentence, codes in vocab.BODY_LANGUAGES.items():
+                if sentence in v.text:
+                    assert set(codes) <= set(t.languages)
+            languages += bool(t.languages)
+            for h in t.handles:
+                kind, value = h.split(":", 1)
+                assert value in v.text and kind in {"snapchat", "instagram", "telegram"}
+                assert handle_owner.setdefault(value, ad.truth.persona_id) == ad.truth.persona_id
+                handles += 1
+    assert languages > 500 and handles > 200
