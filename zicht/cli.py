@@ -823,14 +823,31 @@ def evaluate(
     strict: Annotated[
         bool, typer.Option("--strict", help="Exit with code 3 when a target is missed (for CI).")
     ] = False,
+    heldout: Annotated[
+        bool,
+        typer.Option(
+            "--heldout",
+            help="Measure on the hand-written, hand-labelled held-out ads instead (no database needed).",
+        ),
+    ] = False,
 ) -> None:
     """Measure extraction, indicators and linking against the demo market's ground truth (synthetic data only)."""
     import json
 
+    if heldout:
+        _evaluate_heldout(output)
+        return
+
     from zicht.demo.run import TRUTH_FILE
     from zicht.evaluation import GroundTruthError, load_ground_truth
     from zicht.evaluation.displacement import evaluate_displacement, print_displacement
-    from zicht.evaluation.report import CONSISTENCY_REQUIRED, build_report, missed_targets, print_report
+    from zicht.evaluation.report import (
+        CONSISTENCY_REQUIRED,
+        build_report,
+        missed_targets,
+        print_report,
+        report_console,
+    )
     from zicht.signals.catalogue import load_catalogue
     from zicht.store import db as dbmod
     from zicht.store.evaluation import iter_stored_versions, link_assignments
@@ -871,9 +888,10 @@ def evaluate(
             "the joined ad versions name the place the truth says they name; was it written by another "
             "`zicht demo` run?"
         )
-    print_report(report, console, examples=examples)
+    out = report_console(console)
+    print_report(report, out, examples=examples)
     if displacement is not None:
-        print_displacement(displacement, console)
+        print_displacement(displacement, out)
     if output is not None:
         whole = report.as_json() | ({"displacement": displacement.as_json()} if displacement else {})
         try:
@@ -883,6 +901,29 @@ def evaluate(
         console.print(f"Report written to {output}.")
     if strict and missed_targets(report):
         raise typer.Exit(3)
+
+
+def _evaluate_heldout(output: Path | None) -> None:
+    import json
+
+    from zicht.evaluation.heldout import HeldoutError, evaluate_heldout, load_heldout, print_heldout
+    from zicht.evaluation.report import report_console
+    from zicht.signals.catalogue import load_catalogue
+
+    try:
+        ads = load_heldout()
+    except HeldoutError as exc:
+        fail(str(exc))
+    catalogue = load_catalogue()
+    report = evaluate_heldout(ads, catalogue)
+    print_heldout(report, report_console(console))
+    if output is not None:
+        whole = {"heldout": report.as_json(), "catalogue_version": catalogue.version}
+        try:
+            output.write_text(json.dumps(whole, ensure_ascii=False, indent=2), encoding="utf-8")
+        except OSError as exc:
+            fail(f"cannot write {output}: {exc}")
+        console.print(f"Report written to {output}.")
 
 
 def run() -> None:  # pragma: no cover - console entry point

@@ -69,6 +69,7 @@ def truth_version(
     cues: list[Cue] | None = None,
     text_age: int | None = None,
     age_conflict: bool = False,
+    lookalikes: list[str] | None = None,
 ) -> VersionTruth:
     return VersionTruth(
         from_day=from_day,
@@ -78,6 +79,7 @@ def truth_version(
         phones=list(phones or []),
         text_age=text_age,
         age_conflict=age_conflict,
+        lookalikes=list(lookalikes or []),
     )
 
 

@@ -28,6 +28,7 @@ from itertools import accumulate
 from zicht.demo import vocab
 from zicht.demo.model import (
     OBSCURED_FORMAT_CLASSES,
+    PAIR_CLASS,
     REACTION_MOVED,
     REACTION_PAUSED,
     REACTION_STAYED,
@@ -37,7 +38,9 @@ from zicht.demo.model import (
     ROLE_TELEFONIST,
     ROLE_TEMPLATE,
     ROLE_TOURING,
+    TELEGRAM_CLASS,
     TZ,
+    WHATSAPP_CLASS,
     WHERE_FIELD,
     WHERE_PHOTO,
     WHERE_SERVICES,
@@ -184,6 +187,9 @@ _PHONE_RANGES: dict[str, tuple[str, tuple[str, ...], int]] = {
         ("1512", "1520", "160", "170", "171", "172", "173", "174", "175", "176", "177", "178", "179"),
         7,
     ),
+    # Second numbers (``_second_number``): 068..., a range no persona's first number comes from, so a
+    # second number can never equal anybody's first one. Last in this table: the offsets of the others stay.
+    "NL_SECOND": ("+316", ("8",), 7),
 }
 _FOREIGN = ("RO", "ES", "CO", "VE", "BG", "PL", "UA", "BE", "DE")
 _FOREIGN_WEIGHTS = (5, 2, 2, 1, 3, 2, 2, 2, 1)
@@ -204,8 +210,24 @@ _FIELD_CLASSES, _FIELD_CUM = tuple(FIELD_FORMAT_WEIGHTS), tuple(accumulate(FIELD
 _TEXT_CLASSES, _TEXT_CUM = tuple(TEXT_FORMAT_WEIGHTS), tuple(accumulate(TEXT_FORMAT_WEIGHTS.values()))
 _PHOTO_CLASSES, _PHOTO_CUM = tuple(PHOTO_FORMAT_WEIGHTS), tuple(accumulate(PHOTO_FORMAT_WEIGHTS.values()))
 
+# Extras drawn from streams of their own (``_extras``), so adding them left the rest of the market as it was:
+# a second number of the persona's own (every format class well represented, and two numbers separated by
+# one space), a chat link carrying the number, and digit groups that are not numbers (look-alikes).
+SECOND_NUMBER_RATE = 0.2  # personas with a second number of their own
+# Format classes of second numbers: every class but the four the first numbers already use most.
+SECOND_NUMBER_CLASSES = tuple(
+    c for c in PHONE_FORMAT_CLASSES if c not in ("plain", "spaced", "dashed", "international")
+)
+PAIR_RATE = 0.35  # of drafts with a second number and no number in the text: written as a pair
+LINK_RATE = 0.3  # of drafts with the number in the field only: a WhatsApp (2/3) or Telegram (1/3) link
+LOOKALIKE_RATE = 0.45  # of drafts: one or two look-alike digit groups in the text
+LANGUAGES_RATE = 0.25  # of personas: a sentence listing the languages they speak
+HANDLE_RATE = 0.1  # of personas: a messenger handle (Snapchat, Instagram, Telegram) beside the number
+
 _NEUTRAL_SERVICES = frozenset(vocab.SERVICES_NEUTRAL + vocab.SERVICES_NEUTRAL_EN)
-_LINE_STARTS = frozenset({"contact", "services_line", "rates", "closer"})  # segments that begin a new line
+_LINE_STARTS = frozenset(
+    {"contact", "services_line", "rates", "closer", "handle"}
+)  # segments that begin a new line
 _SLUG_RE = re.compile(r"[^a-z0-9]+")
 
 
@@ -425,6 +447,16 @@ class _Persona:
     # How this writer puts the number in each place: where -> (format class, rendered). Kept per persona
     # (shared by a telefonist network) because the same person writes the number the same way every time.
     renders: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # A second number of this persona only (E.164, format class, rendered), drawn once from its own stream;
+    # None: no second number. Unset until the first draft asks (see ``_Generator._second_number``).
+    second: tuple[str, str, str] | None = None
+    second_drawn: bool = False
+    # Languages listed, and a messenger handle ("kind:value", the line written): her own, drawn once
+    # (``_profile_extras``).
+    languages: list[str] = field(default_factory=list)
+    language_line: dict[bool, str] = field(default_factory=dict)  # by "written in Dutch"
+    handle: tuple[str, str] | None = None
+    extras_drawn: bool = False
 
 
 @dataclass(slots=True)
@@ -495,6 +527,7 @@ class _Generator:
         self.places = _place_table(tuple(sorted((region_weights or {}).items())))
         self.phones = _PhoneBank(seed)
         self.email_tags = _EmailTags(seed)
+        self.handle_tags = _EmailTags(seed + 104_729)  # its own counter: drawing handles moves nothing else
         self.site_counters = dict.fromkeys(_SITES, 0)
         self.persona_n = 0
         self.network_n = 0
@@ -781,6 +814,7 @@ class _Generator:
         if template is None:
             segments.append(_Seg(rng.choice(vocab.CLOSERS_NL if nl else vocab.CLOSERS_EN), where="closer"))
 
+        phones = self._extras(p, site, nl, segments, phones, phone_display, text_phone, template is not None)
         hubs.extend(dict.fromkeys(s.hub for s in segments if s.hub and s.hub not in hubs))
         slots = "".join(seg.template for seg in segments if "{" in seg.template)
         names2 = " & ".join(rng.sample(vocab.NAMES_WOMEN, 2)) if "{names2}" in slots else ""
@@ -839,6 +873,96 @@ class _Generator:
             segs.append(_Seg(rng.choice(vocab.RATES_LINE_NL if nl else vocab.RATES_LINE_EN), where="rates"))
         return segs
 
+    def _second_number(self, p: _Persona) -> tuple[str, str, str] | None:
+        """The persona's second number (E.164, format class, rendered), the same in all her ads."""
+        if not p.second_drawn:
+            p.second_drawn = True
+            rng = _Rng(f"{self.seed}:second-number:{p.persona_id}")
+            if rng.random() < SECOND_NUMBER_RATE:
+                number = self.phones.new("NL_SECOND")
+                cls = rng.choice(SECOND_NUMBER_CLASSES)
+                p.second = (number, cls, render_phone(number, cls, rng))
+        return p.second
+
+    def _extras(
+        self, p: _Persona, site: str, nl: bool, segments: list[_Seg], phones: list[PhoneTruth],
+        phone_display: str | None, text_phone: str, templated: bool,
+    ) -> list[PhoneTruth]:  # fmt: skip
+        """Add the extras (see ``SECOND_NUMBER_RATE``) to a draft's segments; returns its phones with
+        the added ones. A number is written at most once per place, so each written form is measured
+        on its own: links and pairs go only into ads whose text has no number yet."""
+        rng = _Rng(f"{self.seed}:extras:{p.persona_id}:{site}")
+        phones = list(phones)
+        lines: list[str] = []
+        second = self._second_number(p)
+        if second is not None and not text_phone and rng.random() < PAIR_RATE:
+            a, b = render_phone(p.phone, "plain", rng), render_phone(second[0], "plain", rng)
+            lines.append(rng.choice(vocab.NUMBER_PAIR_NL if nl else vocab.NUMBER_PAIR_EN).format(a=a, b=b))
+            phones += [
+                PhoneTruth(p.phone, PAIR_CLASS, WHERE_TEXT, a),
+                PhoneTruth(second[0], PAIR_CLASS, WHERE_TEXT, b),
+            ]
+        elif second is not None:
+            lines.append(
+                rng.choice(vocab.SECOND_NUMBER_NL if nl else vocab.SECOND_NUMBER_EN).format(n=second[2])
+            )
+            phones.append(PhoneTruth(second[0], second[1], WHERE_TEXT, second[2]))
+        if not lines and phone_display and not text_phone and rng.random() < LINK_RATE:
+            whatsapp = rng.random() < 2 / 3
+            bank = vocab.WHATSAPP_LINKS if whatsapp else vocab.TELEGRAM_LINKS
+            link = rng.choice(bank).format(d=p.phone.lstrip("+"))
+            url = link.split(" ")[-1]
+            lines.append(link)
+            phones.append(
+                PhoneTruth(p.phone, WHATSAPP_CLASS if whatsapp else TELEGRAM_CLASS, WHERE_TEXT, url)
+            )
+        self._profile_extras(p)
+        at = next((i for i, s in enumerate(segments) if s.where == "contact"), len(segments) - 1)
+        segments[at:at] = [_Seg(line, where="contact") for line in lines]
+        if p.handle is not None and (phone_display or text_phone):  # beside a number, never instead of one
+            segments.insert(at + len(lines), _Seg(p.handle[1], where=HANDLE))
+        if p.languages and not templated:
+            line = p.language_line.get(nl)
+            if line is None:
+                names = [
+                    nl_name if nl else en_name
+                    for c, nl_name, en_name in vocab.LANGUAGE_NAMES
+                    if c in p.languages
+                ]
+                joined = (
+                    names[0]
+                    if len(names) == 1
+                    else f"{', '.join(names[:-1])} {'en' if nl else 'and'} {names[-1]}"
+                )
+                lang_rng = _Rng(f"{self.seed}:language-line:{p.persona_id}:{nl}")
+                bank = vocab.LANGUAGE_LINES_NL if nl else vocab.LANGUAGE_LINES_EN
+                line = p.language_line[nl] = lang_rng.choice(bank).format(langs=joined)
+            segments.insert(max(at, 1), _Seg(line, where=LANGUAGES))
+            at += 1
+        # A shared template stays one text; a writer's own look-alikes go wherever she posts.
+        if not templated:
+            own = _Rng(f"{self.seed}:lookalikes:{p.persona_id}:{nl}")
+            if own.random() < LOOKALIKE_RATE:
+                for _ in range(own.randint(1, 2)):
+                    segments.insert(own.randint(1, max(at, 1)), _Seg(_lookalike(own, nl), where=LOOKALIKE))
+        return phones
+
+    def _profile_extras(self, p: _Persona) -> None:
+        """Draw once per persona, from her own stream: the languages she lists and a messenger handle."""
+        if p.extras_drawn:
+            return
+        p.extras_drawn = True
+        rng = _Rng(f"{self.seed}:profile-extras:{p.persona_id}")
+        if rng.random() < LANGUAGES_RATE:
+            codes = [code for code, _, _ in vocab.LANGUAGE_NAMES]
+            p.languages = sorted(rng.sample(codes, rng.randint(1, 3)))
+        if rng.random() < HANDLE_RATE:
+            kind, line = rng.choice(vocab.HANDLE_LINES)
+            handle = (
+                f"{(_SLUG_RE.sub('', _strip_accents(p.name).lower()) or 'demo')[:8]}{self.handle_tags.new()}"
+            )
+            p.handle = (f"{kind}:{handle}", line.format(h=handle))
+
     def _own_words(self, p: _Persona, nl: bool, third_person: bool) -> list[str]:
         """One or two sentences only this writer uses (see ``vocab.OWN_LEADS``), drawn from a stream
         of her own so that the rest of the market is the same as without them."""
@@ -871,10 +995,13 @@ class _Generator:
             cues.append(Cue(d.title_cue.code or "", phrase, WHERE_TITLE))
             title = f"{phrase} {title}"
         parts: list[str] = []
+        lookalikes: list[str] = []
         for seg in d.segments:
             text = seg.template.format_map(ctx) if "{" in seg.template else seg.template
             if seg.code:
                 cues.append(Cue(seg.code, text, WHERE_TEXT, seg.negated))
+            elif seg.where == LOOKALIKE:
+                lookalikes.append(text)
             if seg.where in _LINE_STARTS:
                 parts.append("\n" if parts else "")
                 parts.append(text)
@@ -911,6 +1038,14 @@ class _Generator:
             phones=d.phones,
             text_age=d.text_age,
             age_conflict=d.age_conflict,
+            lookalikes=lookalikes,
+            services=_services_truth(d),
+            rates=list(_rate_truth(d.rate_formats, d.price60)),
+            reception=vocab.RECEPTION_CODES.get(fields["reception"]),
+            origin=vocab.ORIGIN_CODES.get(fields["origin"]) if fields.get("origin") else None,
+            languages=_languages_truth(d),
+            hours=fields.get("hours"),
+            handles=[p.handle[0]] if any(s.where == HANDLE for s in d.segments) and p.handle else [],
         )
         return version, truth
 
@@ -1362,6 +1497,65 @@ def _written_number(p: _Persona, where: str, rng: random.Random) -> tuple[str, s
     return got
 
 
+LOOKALIKE = "lookalike"  # segment kind: digits that are not a number (kept in the truth as ``lookalikes``)
+LANGUAGES = "languages"  # segment kind: the sentence that lists the languages
+HANDLE = "handle"  # segment kind: the line with a messenger handle
+_RATE_SLOT = re.compile(r"\{(p\d+e?)\}")
+_RATE_MINUTES = {"p15": 15, "p20": 20, "p30": 30, "p60": 60, "p120": 120, "p120e": 120}
+
+
+@cache
+def _rate_truth(formats: tuple[str, ...], price60: int) -> tuple[tuple[int, int], ...]:
+    """(minutes, euro) of each rate line ``_rates`` writes, in the same order."""
+    out = []
+    for f in formats:
+        slot = _RATE_SLOT.search(f)
+        if slot is None:
+            raise ValueError(f"rate format without a price slot: {f!r}")
+        key = slot.group(1)
+        out.append((_RATE_MINUTES[key], _rate_values(price60)[key]))
+    return tuple(out)
+
+
+_RECEPTION_SENTENCE_SERVICE = {
+    sentence: vocab.RECEPTION_SERVICES[kind]
+    for bank in (vocab.RECEPTION_NL, vocab.RECEPTION_EN)
+    for kind, sentence in bank.items()
+    if kind in vocab.RECEPTION_SERVICES
+}
+
+
+def _services_truth(d: _Draft) -> list[str]:
+    """Service codes the ad offers: its checklist, and a reception sentence that offers one."""
+    codes = [c for s in d.services if (c := vocab.SERVICE_CODES.get(s)) is not None]
+    codes += [c for s in d.segments if (c := _RECEPTION_SENTENCE_SERVICE.get(s.template)) is not None]
+    if any(s.where == "rates" for s in d.segments) and any("escort" in f for f in d.rate_formats):
+        codes.append("escort")  # the rates line in the text offers "escort vanaf 2 uur"
+    return list(dict.fromkeys(codes))
+
+
+def _languages_truth(d: _Draft) -> list[str]:
+    """Language codes the text lists: the persona's languages sentence and stock sentences that list some."""
+    codes = set(d.persona.languages) if any(s.where == LANGUAGES for s in d.segments) else set()
+    for s in d.segments:
+        codes.update(vocab.BODY_LANGUAGES.get(s.template, ()))
+    return sorted(codes)
+
+
+def _lookalike(rng: random.Random, nl: bool) -> str:
+    """A date, postcode, body measurement, house number or HHMM-HHMM opening time."""
+    o = rng.randint(8, 13)
+    values = {
+        "dd": f"{rng.randint(1, 28):02d}", "mm": f"{rng.randint(1, 12):02d}",
+        "dd2": f"{rng.randint(1, 28):02d}", "mm2": f"{rng.randint(1, 12):02d}",
+        "pc": str(rng.randint(1011, 9999)), "l2": "".join(rng.choice("ABCEGHJKLMNPRSTVXZ") for _ in range(2)),
+        "hn": str(rng.randint(1, 240)), "street": rng.choice(vocab.LOOKALIKE_STREETS),
+        "b": str(rng.randrange(80, 105, 5)), "w": str(rng.randrange(58, 76, 2)), "h": str(rng.randrange(84, 106, 2)),
+        "kg": str(rng.randint(48, 80)), "o": f"{o:02d}00", "c": f"{o + rng.randint(8, 11):02d}00",
+    }  # fmt: skip
+    return rng.choice(vocab.LOOKALIKES_NL if nl else vocab.LOOKALIKES_EN).format(**values)
+
+
 def _vary(rng: random.Random, body: list[_Seg], nl: bool) -> list[_Seg]:
     """A copy of a text with, most of the time, one neutral sentence swapped: how one writer's ads on two
     sites differ."""
@@ -1402,14 +1596,18 @@ def _category(site: str, p: _Persona) -> str:
 
 @cache
 def _rates(formats: tuple[str, ...], price60: int) -> tuple[str, ...]:
+    return tuple(f.format(**_rate_values(price60)) for f in formats)
+
+
+@cache
+def _rate_values(price60: int) -> dict[str, int]:
     def r5(x: float) -> int:
         return int(round(x / 5) * 5)
 
-    values = {
+    return {
         "p15": r5(price60 * 0.45), "p20": r5(price60 * 0.55), "p30": r5(price60 * 0.65), "p60": price60,
         "p120": r5(price60 * 1.8), "p120e": r5(price60 * 2 + 50),
     }  # fmt: skip
-    return tuple(f.format(**values) for f in formats)
 
 
 _ID_SPACE = {"kinky": 9_000_000, "sexjobs": 90_000_000, "redlights": 2_000_000_000}

@@ -82,6 +82,14 @@ OBSCURED_FORMAT_CLASSES = frozenset(
     }
 )
 
+# Ways of writing a number beyond ``PHONE_FORMAT_CLASSES`` that the demo writes and the evaluation reports:
+# two numbers separated by one space ("0612345678 0687654321", both numbers carry this class), and chat
+# links that carry the number (wa.me/316..., api.whatsapp.com/send?phone=316..., t.me/+316...).
+PAIR_CLASS = "space_pair"
+WHATSAPP_CLASS = "whatsapp_link"
+TELEGRAM_CLASS = "telegram_link"
+EXTRA_FORMAT_CLASSES = (PAIR_CLASS, WHATSAPP_CLASS, TELEGRAM_CLASS)
+
 # Where a cue or a phone number appears in an ad.
 WHERE_FIELD = "field"  # a declared field (phone: the "toon nummer" button; cue: fields[...] value)
 WHERE_TITLE = "title"
@@ -152,6 +160,17 @@ class VersionTruth:
     phones: list[PhoneTruth] = field(default_factory=list)
     text_age: int | None = None  # age stated in the free text ("ik ben 23"), None if not stated
     age_conflict: bool = False  # text age differs from the declared age, on purpose
+    # Digit groups written in the text that are not phone numbers (a date, postcode, body measurement,
+    # house number, HHMM-HHMM opening time): phone precision is measured against them.
+    lookalikes: list[str] = field(default_factory=list)
+    # The declared fields and lists as codes (empty/None in truth files written before they existed):
+    services: list[str] = field(default_factory=list)  # service codes of the site's checklist
+    rates: list[tuple[int, int]] = field(default_factory=list)  # (minutes, euro) of every rate line shown
+    reception: str | None = None  # reception type of the declared field (prive_ontvangst, escort, ...)
+    origin: str | None = None  # the declared origin field as a country/region code, None when not shown
+    languages: list[str] = field(default_factory=list)  # language codes the text lists
+    hours: str | None = None  # the declared hours field as written
+    handles: list[str] = field(default_factory=list)  # messenger handles, "kind:value" (snapchat:anna12)
 
     @property
     def indicators(self) -> frozenset[str]:

@@ -12,7 +12,10 @@ One line::
      "indicators", "negated_decoys",                      # unions over versions, sorted
      "phones": [{"e164", "format_class", "where", "rendered"}],   # distinct over versions
      "versions": [{"from_day", "from_date", "gemeente_code", "place_written", "text_age", "age_conflict",
-                   "cues": [{"code", "phrase", "where", "negated"}], "phones": [...]}]}
+                   "cues": [{"code", "phrase", "where", "negated"}], "phones": [...],
+                   "lookalikes": ["Open 1000-2200", ...], "services": ["zoenen", ...],
+                   "rates": [[30, 65], ...], "reception", "origin", "languages": ["nl", ...], "hours",
+                   "handles": ["snapchat:anna123456", ...]}]}
 
 Dates are ISO dates, None when the start date is unknown (a bare stream written without ``start``).
 
@@ -156,6 +159,14 @@ def ad_truth_line(ad: DemoAd, start: date | None = None) -> dict:
                     for c in v.cues
                 ],
                 "phones": [_phone(p) for p in v.phones],
+                "lookalikes": v.lookalikes,
+                "services": v.services,
+                "rates": [list(r) for r in v.rates],
+                "reception": v.reception,
+                "origin": v.origin,
+                "languages": v.languages,
+                "hours": v.hours,
+                "handles": v.handles,
             }
             for v in t.versions
         ],
@@ -173,6 +184,15 @@ def record_from_line(obj: dict) -> TruthRecord:
             phones=[PhoneTruth(p["e164"], p["format_class"], p["where"], p["rendered"]) for p in v["phones"]],
             text_age=v["text_age"],
             age_conflict=v["age_conflict"],
+            # absent in truth files written before they existed:
+            lookalikes=list(v.get("lookalikes", ())),
+            services=list(v.get("services", ())),
+            rates=[(int(m), int(p)) for m, p in v.get("rates", ())],
+            reception=v.get("reception"),
+            origin=v.get("origin"),
+            languages=list(v.get("languages", ())),
+            hours=v.get("hours"),
+            handles=list(v.get("handles", ())),
         )
         for v in obj["versions"]
     ]

@@ -361,3 +361,86 @@ CUE_WORDS = (
 CUE_PREFIXES = ("jong", "echt", "veilig", "grenz", "nieuw", "whatsapp", "anoniem", "hotel", "roemeen")
 
 OVERLAY_NEW = ("nieuw!", "NIEUW!")
+
+# --- extra contact lines and look-alike numbers (drawn from streams of their own, see market._extras) -----------
+# A second number of the writer's own; {n} is the number as written.
+SECOND_NUMBER_NL = ("Tweede nummer: {n}", "Of bel mijn andere nummer {n}", "Werknummer: {n}")
+SECOND_NUMBER_EN = ("Second number: {n}", "Or call my other number {n}", "Work phone: {n}")
+# Two numbers separated by nothing but one space: {a} the usual number, {b} the second one.
+NUMBER_PAIR_NL = ("Bel {a} {b}", "Nummers: {a} {b}")
+NUMBER_PAIR_EN = ("Call {a} {b}", "Numbers: {a} {b}")
+# A chat link carrying the number ({d}: the digits with country code, no "+"). No cue words: a bare link
+# says nothing about restricted contact.
+WHATSAPP_LINKS = (
+    "App: wa.me/{d}",
+    "https://wa.me/{d}",
+    "https://wa.me/{d}?text=Hoi",
+    "https://api.whatsapp.com/send?phone={d}",
+)
+TELEGRAM_LINKS = ("Telegram: t.me/+{d}", "https://t.me/+{d}")
+# Digit groups that are not phone numbers: dates, postcodes, body measurements, house numbers, HHMM-HHMM
+# opening hours. Slots: {dd} {mm} {dd2} {mm2} {pc} {l2} {hn} {street} {b} {w} {h} {kg} {o} {c}.
+LOOKALIKES_NL = (
+    "Vakantie van {dd}-{mm}-2026 tot {dd2}-{mm2}-2027",
+    "Vrij op {dd}/{mm}/2026",
+    "Parkeren kan bij postcode {pc} {l2}",
+    "Maten {b}-{w}-{h}, {kg} kg",
+    "Ingang aan de {street} {hn}",
+    "Open {o}-{c}",
+    "Geopend van {o} tot {c}",
+)
+LOOKALIKES_EN = (
+    "Away from {dd}.{mm}.2026 to {dd2}.{mm2}.2027",
+    "Free parking near {pc} {l2}",
+    "Measurements {b}-{w}-{h}, {kg} kg",
+    "Entrance at {street} {hn}",
+    "Open {o}-{c}",
+)
+LOOKALIKE_STREETS = ("Kerkstraat", "Stationsweg", "Molenweg", "Dorpsstraat", "Industrieweg", "Parklaan")
+
+# --- what the truth records of the declared fields (codes the evaluation compares facts with) -----------------
+# Service checklist items -> service code; None: not a service (a decoy such as "Altijd met condoom").
+SERVICE_CODES: dict[str, str | None] = {
+    "Zoenen": "zoenen", "Tongzoenen": "tongzoenen", "Knuffelen": "knuffelen", "Massage": "massage",
+    "Erotische massage": "massage", "Pijpen met condoom": "pijpen", "Neuken met condoom": "gv",
+    "Striptease": "striptease", "Rollenspel": "rollenspel", "Dildoshow": "dildo", "Samen douchen": "douchen",
+    "Vingeren": "vingeren", "Beffen": "beffen", "69": "69", "Lingerie": None, "Body to body massage": "massage",
+    "Handjob": "handjob", "Voetfetisj": "voetfetisj", "GFE": "gfe", "Kissing": "zoenen", "Cuddling": "knuffelen",
+    "Role play": "rollenspel", "Shower together": "douchen", "Pijpen zonder": "pijpen_zonder", "AV": "av",
+    "BBBJ": "pijpen_zonder", "Bareback": "gv_zonder", "Neuken zonder condoom": "gv_zonder", "Alles kan": "no_limits",
+    "Geen grenzen": "no_limits", "Extreem": "no_limits", "Golden shower": "golden_shower", "SM hard": "sm",
+    "Fisting": "fisting", "Kaviaar": "kaviaar", "Alles met condoom": None, "Altijd met condoom": None,
+    "Geen AV": None,
+}  # fmt: skip
+# The reception field as the sites write it -> reception type.
+RECEPTION_CODES = {
+    "prive-ontvangst": "prive_ontvangst", "thuisontvangst": "thuisontvangst", "escort": "escort",
+    "erotische-massage": "erotische_massage", "massage": "massage",
+}  # fmt: skip
+# The origin field -> country (ISO) or region.
+ORIGIN_CODES = {
+    "Nederlands": "NL", "Roemeens": "RO", "Bulgaars": "BG", "Pools": "PL", "Hongaars": "HU",
+    "Latina": "latin_america", "Colombiaans": "CO", "Venezolaans": "VE", "Braziliaans": "BR",
+    "Oost-Europees": "eastern_europe", "Spaans": "ES", "Oekraïens": "UA", "Thais": "TH", "Dominicaans": "DO",
+    "Belgisch": "BE",
+}  # fmt: skip
+# Languages a writer may list (code, Dutch name, English name), and the sentences that list them.
+LANGUAGE_NAMES = (
+    ("nl", "Nederlands", "Dutch"), ("en", "Engels", "English"), ("de", "Duits", "German"),
+    ("fr", "Frans", "French"), ("es", "Spaans", "Spanish"), ("it", "Italiaans", "Italian"),
+)  # fmt: skip
+LANGUAGE_LINES_NL = ("Ik spreek {langs}.", "Talen: {langs}.")
+# Stock body sentences that list languages too (the truth records them as well).
+BODY_LANGUAGES = {
+    "Ik spreek Nederlands, Engels en een beetje Duits.": ("nl", "en", "de"),
+    "I speak English and a little Dutch.": ("en", "nl"),
+}
+# Reception sentences (RECEPTION_NL/EN) that offer a service: a massage sentence offers massage. ("I also
+# visit you at home" is the reception type escort, measured as the reception, not listed as a service.)
+RECEPTION_SERVICES = {"massage": "massage", "erotische-massage": "massage"}
+LANGUAGE_LINES_EN = ("I speak {langs}.", "Languages: {langs}.")
+# Messenger handles (kind, line): {h} is the handle, unique to one writer.
+HANDLE_LINES = (
+    ("snapchat", "Snap: {h}"), ("snapchat", "Snapchat: {h}"), ("instagram", "Insta: @{h}"),
+    ("instagram", "Instagram: @{h}"), ("telegram", "Telegram: @{h}"),
+)  # fmt: skip

@@ -16,6 +16,9 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
+
+import phonenumbers
 
 from zicht.demo.model import WHERE_FIELD, WHERE_PHOTO, WHERE_TEXT, WHERE_TITLE, PhoneTruth
 from zicht.evaluation import Counts, MatchedVersion, in_stored_page, phone_in_stored_page, ratio
@@ -93,6 +96,16 @@ class PhoneMetrics:
     photo_also_elsewhere: int = 0  # numbers on photos that the field or text also gives: not counted
     examples: dict[tuple[str, str], list[PhoneExample]] = field(default_factory=dict)
     lost_examples: list[PhoneExample] = field(default_factory=list)
+    # Per country of the number (ISO region; a wrong number counts against the country it was read as).
+    by_country: dict[str, Counts] = field(default_factory=dict)
+    lost_by_country: dict[str, int] = field(default_factory=dict)
+    # Versions whose text holds look-alike digit groups (dates, postcodes, measurements, house numbers,
+    # HHMM-HHMM hours): per-version counts over them alone, and the wrong numbers read there.
+    lookalike_versions: int = 0
+    with_lookalikes: Counts = field(default_factory=Counts)
+    lookalike_examples: list[dict] = field(default_factory=list)
+    several_numbers: Counts = field(default_factory=Counts)  # versions with two or more distinct numbers
+    several_numbers_versions: int = 0
 
     def as_json(self) -> dict:
         def row(c: Counts, lost: int) -> dict:
@@ -106,6 +119,15 @@ class PhoneMetrics:
                 {"where": w, "format_class": cls, **row(c, self.lost_by_class.get((w, cls), 0))}
                 for (w, cls), c in sorted(self.by_class.items())
             ],
+            "by_country": {
+                cc: row(c, self.lost_by_country.get(cc, 0)) for cc, c in sorted(self.by_country.items())
+            },
+            "lookalikes": {
+                "versions": self.lookalike_versions,
+                **self.with_lookalikes.as_json(),
+                "examples": self.lookalike_examples,
+            },
+            "several_numbers": {"versions": self.several_numbers_versions, **self.several_numbers.as_json()},
             "photo_not_read": self.photo_not_read,
             "photo_also_elsewhere": self.photo_also_elsewhere,
             "examples": [e.as_json() for _, ex in sorted(self.examples.items()) for e in ex],
@@ -118,6 +140,9 @@ def phone_metrics(versions: Iterable[MatchedVersion], *, examples: int = 5) -> P
     by_where: dict[str, Counter[str]] = defaultdict(Counter)
     by_class: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
     overall: Counter[str] = Counter()
+    by_country: dict[str, Counter[str]] = defaultdict(Counter)
+    lookalike: Counter[str] = Counter()
+    several: Counter[str] = Counter()
 
     def example(row: tuple[str, str], ex: PhoneExample) -> None:
         kept = out.examples.setdefault(row, [])
@@ -138,6 +163,26 @@ def phone_metrics(versions: Iterable[MatchedVersion], *, examples: int = 5) -> P
         overall["fn"] += len(present - values)
         overall["fp"] += len(values - all_numbers)
         overall["lost"] += len(counted - present)
+        if m.truth.lookalikes:
+            out.lookalike_versions += 1
+            lookalike["tp"] += len(present & values)
+            lookalike["fn"] += len(present - values)
+            lookalike["fp"] += len(values - all_numbers)
+            if values - all_numbers and len(out.lookalike_examples) < examples:
+                out.lookalike_examples.append(
+                    {
+                        "ad": m.label,
+                        "lookalikes": list(m.truth.lookalikes),
+                        "read": sorted(values - all_numbers),
+                    }
+                )
+        if len(all_numbers) > 1:
+            out.several_numbers_versions += 1
+            several["tp"] += len(present & values)
+            several["fn"] += len(present - values)
+            several["fp"] += len(values - all_numbers)
+        for value in values - all_numbers:
+            by_country[country_of(value)]["fp"] += 1
 
         elsewhere = {p.e164 for p in truth if p.where != WHERE_PHOTO}
         for p in truth:
@@ -150,7 +195,9 @@ def phone_metrics(versions: Iterable[MatchedVersion], *, examples: int = 5) -> P
             sources = WHERE_SOURCES.get(p.where, frozenset())
             read_here = tuple(sorted({v for v, s in stored if s in sources}))
             row = (p.where, p.format_class)
+            country = country_of(p.e164)
             if p not in collected:
+                by_country[country]["lost"] += 1
                 by_class[row]["lost"] += 1
                 by_where[p.where]["lost"] += 1
                 if len(out.lost_examples) < examples:
@@ -158,6 +205,7 @@ def phone_metrics(versions: Iterable[MatchedVersion], *, examples: int = 5) -> P
                         PhoneExample(m.label, p.where, p.format_class, "lost", p.e164, p.rendered, read_here)
                     )
                 continue
+            by_country[country]["tp" if p.e164 in read_here else "fn"] += 1
             if p.e164 in read_here:
                 by_class[row]["tp"] += 1
                 by_where[p.where]["tp"] += 1
@@ -195,7 +243,20 @@ def phone_metrics(versions: Iterable[MatchedVersion], *, examples: int = 5) -> P
     out.lost_by_where = {w: c["lost"] for w, c in by_where.items() if c["lost"]}
     out.by_class = {k: Counts(c["tp"], c["fp"], c["fn"]) for k, c in by_class.items()}
     out.lost_by_class = {k: c["lost"] for k, c in by_class.items() if c["lost"]}
+    out.by_country = {k: Counts(c["tp"], c["fp"], c["fn"]) for k, c in by_country.items()}
+    out.lost_by_country = {k: c["lost"] for k, c in by_country.items() if c["lost"]}
+    out.with_lookalikes = Counts(lookalike["tp"], lookalike["fp"], lookalike["fn"])
+    out.several_numbers = Counts(several["tp"], several["fp"], several["fn"])
     return out
+
+
+@cache
+def country_of(e164: str) -> str:
+    """ISO region of a number ("NL", "RO"); "??" when it parses to none."""
+    try:
+        return phonenumbers.region_code_for_number(phonenumbers.parse(e164)) or "??"
+    except phonenumbers.NumberParseException:
+        return "??"
 
 
 def _distinct(phones: Iterable[PhoneTruth]) -> list[PhoneTruth]:

@@ -30,6 +30,7 @@ from zicht.evaluation.extraction import (
     phone_metrics,
     place_metrics,
 )
+from zicht.evaluation.fields import FieldMetrics, Single, field_metrics
 from zicht.evaluation.indicators import IndicatorMetrics, indicator_metrics
 from zicht.evaluation.linking import (
     NETWORK_F1_TARGET,
@@ -46,6 +47,11 @@ from zicht.evaluation.linking import (
 PHONE_PRECISION_TARGET = 0.99
 PHONE_RECALL_TARGET = 0.99
 GEMEENTE_ACCURACY_TARGET = 0.97
+# A figure over fewer cases than this is printed with "too few to judge" and counts as n/a for its target:
+# 3 of 3 right "meets" 0.99 and says nothing.
+MIN_SUPPORT = 30
+# Width of a report written to a file or pipe: wide enough that no code, class or figure is cut.
+PLAIN_WIDTH = 240
 # Below this share of joined versions that fit their truth (see ``Matching.consistency``) the report warns;
 # below the second, ``zicht evaluate`` refuses: the figures would measure a mismatch, not the pipeline.
 CONSISTENCY_WARNING = 0.95
@@ -59,11 +65,17 @@ class TargetCheck:
     target: float
     support: int
     at_most: bool = False  # a count that must stay at or below the target (false merges), not a ratio
+    min_support: int = 0  # fewer cases than this: too few to judge (met is None)
+
+    @property
+    def too_few(self) -> bool:
+        return self.support < self.min_support
 
     @property
     def met(self) -> bool | None:
-        """None when there is nothing to measure (no support, or no prediction to judge precision on)."""
-        if self.value is None:
+        """None when there is nothing to measure (no support, or no prediction to judge precision on) or
+        too little of it (``min_support``)."""
+        if self.value is None or self.too_few:
             return None
         return self.value <= self.target if self.at_most else self.value >= self.target
 
@@ -74,6 +86,7 @@ class TargetCheck:
             "target": self.target,
             "comparison": "<=" if self.at_most else ">=",
             "support": self.support,
+            "too_few_to_judge": self.too_few,
             "met": self.met,
         }
 
@@ -86,6 +99,7 @@ class EvaluationReport:
     ages: AgeMetrics
     places: PlaceMetrics
     indicators: IndicatorMetrics
+    fields: FieldMetrics = field(default_factory=FieldMetrics)
     linking: LinkingMetrics | None = None  # None: not asked for (library callers without assignments)
     truth_path: str | None = None
     database: str | None = None
@@ -119,7 +133,7 @@ class EvaluationReport:
             },
             "phones": self.phones.as_json(),
             "emails": self.emails.as_json(),
-            "handles": "not in the ground truth",
+            "fields": self.fields.as_json(),
             "ages": self.ages.as_json(),
             "places": self.places.as_json(),
             "indicators": self.indicators.as_json(),
@@ -149,6 +163,7 @@ def build_report(
         emails=email_metrics(versions, examples=examples),
         ages=age_metrics(versions, examples=examples),
         places=place_metrics(versions, top=top_places),
+        fields=field_metrics(versions, examples=examples),
         indicators=indicator_metrics(versions, catalogue_codes, examples=examples),
         linking=None if assignments is None else linking_metrics(truth, assignments, examples=examples),
         truth_path=str(truth.path) if truth.path else None,
@@ -160,20 +175,30 @@ def build_report(
 def targets(report: EvaluationReport) -> list[TargetCheck]:
     """Every target of the issue as a check: overall phones, each (place, format class), gemeente accuracy."""
     checks: list[TargetCheck] = []
-    overall = report.phones.overall
-    checks.append(
-        TargetCheck("phones overall: precision", overall.precision, PHONE_PRECISION_TARGET, overall.support)
-    )
-    checks.append(TargetCheck("phones overall: recall", overall.recall, PHONE_RECALL_TARGET, overall.support))
-    for (where, cls), c in sorted(report.phones.by_class.items()):
+    n = MIN_SUPPORT
+
+    def phone_checks(name: str, c: Counts) -> None:
+        checks.append(
+            TargetCheck(f"{name}: precision", c.precision, PHONE_PRECISION_TARGET, c.support, min_support=n)
+        )
+        checks.append(TargetCheck(f"{name}: recall", c.recall, PHONE_RECALL_TARGET, c.support, min_support=n))
+
+    ph = report.phones
+    phone_checks("phones overall", ph.overall)
+    for (where, cls), c in sorted(ph.by_class.items()):
         if cls == NOTHING_WRITTEN:  # not a format class: these wrong numbers count in the overall precision
             continue
-        checks.append(
-            TargetCheck(f"phones {where}/{cls}: precision", c.precision, PHONE_PRECISION_TARGET, c.support)
-        )
-        checks.append(TargetCheck(f"phones {where}/{cls}: recall", c.recall, PHONE_RECALL_TARGET, c.support))
+        phone_checks(f"phones {where}/{cls}", c)
+    for country, c in sorted(ph.by_country.items()):
+        phone_checks(f"phones country {country}", c)
+    if ph.lookalike_versions:
+        phone_checks("phones beside look-alike digits", ph.with_lookalikes)
+    if ph.several_numbers_versions:
+        phone_checks("phones, several numbers in one ad", ph.several_numbers)
     places = report.places
-    checks.append(TargetCheck("gemeente accuracy", places.accuracy, GEMEENTE_ACCURACY_TARGET, places.n))
+    checks.append(
+        TargetCheck("gemeente accuracy", places.accuracy, GEMEENTE_ACCURACY_TARGET, places.n, min_support=n)
+    )
     lk = report.linking
     if lk is not None and lk.linked and lk.personas and lk.networks_observable:
         checks.append(
@@ -208,21 +233,40 @@ def _f(value: float | None) -> str:
     return "—" if value is None else f"{value:.3f}"
 
 
-def _mark(value: float | None, target: float) -> str:
+def _mark(value: float | None, target: float, support: int | None = None) -> str:
     if value is None:
         return "[dim]n/a[/]"
+    if support is not None and support < MIN_SUPPORT:
+        return "[yellow]too few to judge[/]"
     return "[green]✓[/]" if value >= target else "[red]✗[/]"
 
 
 def _pr_cells(c: Counts) -> list[str]:
     return [
-        _f(c.precision) + " " + _mark(c.precision, PHONE_PRECISION_TARGET),
-        _f(c.recall) + " " + _mark(c.recall, PHONE_RECALL_TARGET),
+        _f(c.precision) + " " + _mark(c.precision, PHONE_PRECISION_TARGET, c.support),
+        _f(c.recall) + " " + _mark(c.recall, PHONE_RECALL_TARGET, c.support),
     ]
+
+
+def report_console(console: Console) -> Console:
+    """The console to print a report on: the same one on a terminal, a wide plain one when the output is
+    piped or redirected (rich would otherwise cut codes and figures to 80 columns: "AVAILA…", "2…")."""
+    if console.is_terminal:
+        return console
+    return Console(file=console.file, width=PLAIN_WIDTH, soft_wrap=True, color_system=None, highlight=False)
+
+
+def _fold(table: Table) -> Table:
+    """On a terminal narrower than the table, wrap long cells instead of cutting them with "…"."""
+    for column in table.columns:
+        column.overflow = "fold"
+        column.no_wrap = False
+    return table
 
 
 def print_report(report: EvaluationReport, console: Console, *, examples: int = 3) -> None:
     """The report as rich tables, then every missed target with up to ``examples`` failing cases."""
+    console = report_console(console)
     mt = report.matching
     summary = Table(title="Ground truth and database", show_header=False)
     summary.add_column("what")
@@ -239,7 +283,7 @@ def print_report(report: EvaluationReport, console: Console, *, examples: int = 
         ("versions_photos_read", "versions with photos read (OCR)"),
     ):
         summary.add_row(label, str(rows[key]))
-    console.print(summary)
+    console.print(_fold(summary))
     if mt.consistency is not None and mt.consistency < CONSISTENCY_WARNING:
         console.print(
             f"[yellow]Only {mt.consistency:.0%} of the joined versions name the place the truth says they name: "
@@ -255,11 +299,11 @@ def print_report(report: EvaluationReport, console: Console, *, examples: int = 
     e = report.emails.counts
     console.print(
         f"E-mail addresses: precision {_f(e.precision)}, recall {_f(e.recall)} "
-        f"(tp {e.tp}, fp {e.fp}, fn {e.fn}, lost {report.emails.lost}). "
-        "Messenger handles: not in the ground truth."
+        f"(tp {e.tp}, fp {e.fp}, fn {e.fn}, lost {report.emails.lost})."
     )
     _print_ages(report, console)
     _print_places(report, console)
+    _print_fields(report, console)
     _print_indicators(report, console)
     _print_linking(report, console, examples)
     _print_targets(report, console, examples)
@@ -288,7 +332,24 @@ def _print_phones(report: EvaluationReport, console: Console) -> None:
         t.add_row(f"[bold]{where}[/]", "all classes", *cells(c, ph.lost_by_where.get(where, 0)))
     for (where, cls), c in sorted(ph.by_class.items()):
         t.add_row(where, cls, *cells(c, ph.lost_by_class.get((where, cls), 0)))
-    console.print(t)
+    for country, c in sorted(ph.by_country.items()):
+        t.add_row("[bold]country[/]", country, *cells(c, ph.lost_by_country.get(country, 0)))
+    if ph.lookalike_versions:
+        t.add_row(
+            "[bold]beside look-alikes[/]", f"{ph.lookalike_versions} versions", *cells(ph.with_lookalikes, 0)
+        )
+    if ph.several_numbers_versions:
+        t.add_row(
+            "[bold]several numbers[/]",
+            f"{ph.several_numbers_versions} versions",
+            *cells(ph.several_numbers, 0),
+        )
+    console.print(_fold(t))
+    console.print(
+        f"[dim]n: numbers written (truth positives); a figure over fewer than {MIN_SUPPORT} is marked "
+        "'too few to judge' and counts as n/a for its target. Look-alikes: dates, postcodes, body "
+        "measurements, house numbers and HHMM-HHMM hours in the text; their rows count per version.[/]"
+    )
     notes = []
     if ph.photo_not_read:
         notes.append(
@@ -332,7 +393,7 @@ def _print_ages(report: EvaluationReport, console: Console) -> None:
         f"precision {_f(c.precision)}, recall {_f(c.recall)} (fp {c.fp}, fn {c.fn})",
         str(a.conflict_lost),
     )
-    console.print(t)
+    console.print(_fold(t))
 
 
 def _print_places(report: EvaluationReport, console: Console) -> None:
@@ -341,7 +402,7 @@ def _print_places(report: EvaluationReport, console: Console) -> None:
     p = report.places
     names = gemeenten()
     console.print(
-        f"Place → gemeente: accuracy {_f(p.accuracy)} {_mark(p.accuracy, GEMEENTE_ACCURACY_TARGET)} "
+        f"Place → gemeente: accuracy {_f(p.accuracy)} {_mark(p.accuracy, GEMEENTE_ACCURACY_TARGET, p.n)} "
         f"(target ≥ {GEMEENTE_ACCURACY_TARGET}; {p.correct} of {p.n} versions), coverage {_f(p.coverage)}, "
         f"explicitly unknown {_f(p.unknown_share)} ({p.unknown}), wrong gemeente {p.wrong}, "
         f"no gemeente without a reason {p.silent}; {p.lost} versions lost the written place before extraction."
@@ -355,12 +416,61 @@ def _print_places(report: EvaluationReport, console: Console) -> None:
         expected = f"{x.expected} {names[x.expected].name}" if x.expected in names else x.expected
         got = "—" if x.got is None else (f"{x.got} {names[x.got].name}" if x.got in names else x.got)
         t.add_row(x.written, expected, got, str(x.count), x.read_place or "", x.reason or "", x.example)
-    console.print(t)
+    console.print(_fold(t))
+
+
+def _judged(value: float | None, n: int) -> str:
+    return _f(value) + (" (too few to judge)" if value is not None and n < MIN_SUPPORT else "")
+
+
+def _print_fields(report: EvaluationReport, console: Console) -> None:
+    fm = report.fields
+    if not fm.measured:
+        console.print(
+            "[yellow]Fields (services, rates, reception, origin, languages, hours, handles): not in this ground "
+            "truth (written before they were recorded); write it again with `zicht demo`.[/]"
+        )
+        return
+    t = Table(title=f"Fields ({fm.versions} extracted versions)", box=box.SIMPLE_HEAD, pad_edge=False)
+    for col in ("field", "n", "tp", "fp", "fn", "precision", "recall"):
+        t.add_column(col, justify="left" if col == "field" else "right", no_wrap=True)
+    for name, c in fm.sets().items():
+        t.add_row(
+            name, str(c.support), str(c.tp), str(c.fp), str(c.fn),
+            _judged(c.precision, c.tp + c.fp), _judged(c.recall, c.support),
+        )  # fmt: skip
+    console.print(_fold(t))
+    s = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+    for col in ("field", "n", "correct", "accuracy", "not read", "read where none is written"):
+        s.add_column(col, justify="left" if col == "field" else "right", no_wrap=True)
+    rows: tuple[tuple[str, Single], ...] = (
+        ("reception type", fm.reception),
+        ("origin (declared field)", fm.origin),
+        ("hours read", fm.hours_read),
+    )
+    for name, r in rows:
+        s.add_row(
+            name,
+            str(r.n),
+            str(r.correct),
+            _judged(r.accuracy, r.n),
+            str(r.missing),
+            f"{r.spurious} of {r.without}",
+        )
+    console.print(_fold(s))
+    console.print(
+        "[dim]Services: recall over the checklist of every version; precision only over versions whose text "
+        "holds no service cue (those name services the truth lists as cues). Origin: a value read where the "
+        "field is empty is not counted against it when the text states an origin.[/]"
+    )
 
 
 def _print_indicators(report: EvaluationReport, console: Console) -> None:
     ind = report.indicators
-    t = Table(title=f"Indicators ({ind.versions} scored versions; no target yet, figures printed)")
+    t = Table(
+        title=f"Indicators ({ind.versions} scored versions; no target yet, figures printed; "
+        f"support: versions with the indicator, too few to judge under {MIN_SUPPORT})"
+    )
     for col in ("code", "support", "tp", "fp", "fn", "precision", "recall", "F1", "decoy hits", "lost"):
         t.add_column(col, justify="left" if col == "code" else "right")
     for code, r in sorted(ind.rows.items()):
@@ -371,15 +481,20 @@ def _print_indicators(report: EvaluationReport, console: Console) -> None:
             str(c.tp),
             str(c.fp),
             str(c.fn),
-            _f(c.precision),
-            _f(c.recall),
+            _judged(c.precision, c.tp + c.fp),
+            _judged(c.recall, c.support),
             _f(c.f1),
             f"{r.decoy_hits} / {r.decoy_versions}" if r.decoy_versions else "—",
             str(r.lost),
         )
-    console.print(t)
-    if ind.not_in_ground_truth:
-        console.print(f"Not in ground truth (not scored): {', '.join(ind.not_in_ground_truth)}.")
+    console.print(_fold(t))
+    if ind.derived:
+        console.print(
+            f"[dim]Derived truth (no phrase planted): {', '.join(ind.derived)}: from the declared age and the "
+            "rates written.[/]"
+        )
+    for code in ind.not_in_ground_truth:
+        console.print(f"Not in ground truth (not scored): {code}: {ind.why_not(code)}.")
     if ind.not_in_catalogue:
         console.print(
             f"[yellow]In the ground truth but not in the catalogue: {', '.join(ind.not_in_catalogue)}.[/]"
@@ -395,6 +510,9 @@ def _print_targets(report: EvaluationReport, console: Console, examples: int) ->
     console.print(
         f"[bold]Targets:[/] {met} met, {len(missed)} missed, {len(checks) - met - len(missed)} n/a."
     )
+    too_few = [t.name for t in checks if t.too_few and t.value is not None]
+    if too_few:
+        console.print(f"[yellow]Too few to judge (n < {MIN_SUPPORT}):[/] {', '.join(too_few)}.")
     for t in missed:
         if t.at_most:
             console.print(f"  [red]✗[/] {t.name}: {t.value:.0f} > {t.target} (of {t.support})")
@@ -484,7 +602,7 @@ def _print_linking(report: EvaluationReport, console: Console, examples: int) ->
             _f(p.f1) + (" " + _mark(p.f1, target) if target is not None else ""),
             _f(level.ari),
         )
-    console.print(t)
+    console.print(_fold(t))
     notes = [
         "Clusters: predicted by linking; groups: in the truth. Raw truth: persona_id and network_id as the "
         "generator wrote them; observable: network_id, except that a scam operator with more ads than the "
