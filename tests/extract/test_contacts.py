@@ -278,3 +278,20 @@ def test_a_number_written_out_wins_over_the_same_number_from_a_link() -> None:
         assert phones[0].span is not None and phones[0].span.text == "06-12345678"
     only_link = find_contacts("Stuur me een bericht: https://wa.me/31612345678")
     assert {(c.kind, c.source) for c in only_link} == {("whatsapp", "link"), ("phone", "link")}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Telegram: https://t.me/+31612345678", {("telegram", "+31612345678"), ("phone", "+31612345678")}),
+        ("t.me/+40712345678 (alleen berichten)", {("telegram", "+40712345678"), ("phone", "+40712345678")}),
+        ("telegram.me/+31612345678", {("telegram", "+31612345678"), ("phone", "+31612345678")}),
+        ("Groep: t.me/+AbC123dEfGh", set()),  # an invite link, not a number
+        ("Telegram: https://t.me/annalove", {("telegram", "annalove")}),  # not "https" as a handle
+        ("Snapchat: https://snapchat.com/add/anna_x", {("snapchat", "anna_x")}),
+    ],
+)
+def test_telegram_number_links_and_labels_before_links(text: str, expected: set[tuple[str, str]]) -> None:
+    found = find_contacts(text)
+    assert {(c.kind, c.value) for c in found} == expected
+    assert all(c.source == "link" for c in found)

@@ -66,6 +66,8 @@ def test_hours_from_the_field_or_the_text():
         ("Frans en Grieks zijn mijn favoriet", []),  # service names, no cue
         ("Thais massage", []),
         ("Ik ben Mila", []),
+        ("Ik spreek Nederlands en Duits.", ["de", "nl"]),  # "en" is "and" here, not English
+        ("Ik spreek de taal: Roemeens", ["ro"]),  # "de" is "the", not German
     ],
 )
 def test_languages_in_text(text, codes):

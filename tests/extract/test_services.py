@@ -38,6 +38,7 @@ def test_vocabulary_is_sound():
         ("Bij mij kan alles, geen grenzen!", ["no_limits"]),
         ("Samen douchen en knuffelen", ["douchen", "knuffelen"]),
         ("Extreem lief en zacht", []),  # "extreem" counts only in the service list
+        ("See you soon. Kisses, Anna", []),  # a closing greeting, not the service
     ],
 )
 def test_services_in_text(text, codes):

@@ -15,7 +15,7 @@ import phonenumbers
 from zicht.extract.phones import PHONES_VERSION, find_phones
 from zicht.extract.types import Contact, Span
 
-CONTACTS_VERSION = f"contacts-1.2+{PHONES_VERSION}"
+CONTACTS_VERSION = f"contacts-1.3+{PHONES_VERSION}"
 
 # "@" or "at" in brackets, "@" with spaces around it; "." or "dot"/"punt" in brackets, "." with space
 # before it ("naam@gmail .com", "naam @ gmail . com"). A space only after a dot is a sentence ending
@@ -104,6 +104,9 @@ _WHATSAPP = re.compile(
     r"(?i)(?=[hwa])(?<![\w.])(?:https?://)?(?:www\.)?"
     r"(?:wa\.me/|(?:api\.|web\.)?whatsapp\.com/send/?\?(?:[^\s#&]{0,200}&){0,5}phone=)"
     r"(?:%2B|\+)?(?P<number>[0-9]{6,16})"
+)
+_TELEGRAM_PHONE = re.compile(  # t.me/+<number> opens a chat with that number (letters: an invite link)
+    r"(?i)(?=[ht])(?<![\w.])(?:https?://)?(?:www\.)?(?:t|telegram)\.me/\+(?P<number>[0-9]{6,16})(?![\w])"
 )
 _TELEGRAM_URL = re.compile(
     r"(?i)(?=[htw])(?<![\w.])(?:https?://)?(?:www\.)?(?:t|telegram)\.me/(?:s/)?@?"
@@ -266,7 +269,7 @@ def find_contacts(text: str, default_region: str = "NL", source: str = "text") -
 
     One contact per (kind, value), in the order of first occurrence; a number written out in the text
     wins over the same number read from a link. A WhatsApp link yields both a "whatsapp" and a
-    "phone" contact (source "link") with the same E.164 value.
+    "phone" contact (source "link") with the same E.164 value; so does a Telegram link t.me/+<number>.
     """
     if not text:
         return []
@@ -284,6 +287,15 @@ def find_contacts(text: str, default_region: str = "NL", source: str = "text") -
             continue
         span = _span(text, match.start(), match.end())
         found.append((match.start(), len(found), Contact("whatsapp", e164, "link", country, span)))
+        found.append((match.start(), len(found), Contact("phone", e164, "link", country, span)))
+    telegram = _TELEGRAM_PHONE.finditer(text) if "t.me/+" in lower or "telegram.me/+" in lower else ()
+    for match in telegram:
+        taken.append(match.span())
+        e164, country = _link_number(match.group("number"), default_region)
+        if e164 is None:
+            continue
+        span = _span(text, match.start(), match.end())
+        found.append((match.start(), len(found), Contact("telegram", e164, "link", country, span)))
         found.append((match.start(), len(found), Contact("phone", e164, "link", country, span)))
     emails = list(_EMAIL.finditer(text)) if any(hint in lower for hint in _EMAIL_HINTS) else []
     if any(hint in lower for hint in _WORD_EMAIL_HINTS):
@@ -313,6 +325,8 @@ def find_contacts(text: str, default_region: str = "NL", source: str = "text") -
             handle = match.group("handle").rstrip("._-")
             if not any(c.isalpha() for c in handle):
                 continue
+            if not is_url and any(s <= match.start("handle") < e for s, e in taken):
+                continue  # "Telegram: https://t.me/..." – the label's "handle" is the start of a link
             if is_url:
                 taken.append(match.span())
             span = _span(text, match.start(), match.start("handle") + len(handle))

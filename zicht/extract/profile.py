@@ -15,7 +15,7 @@ from urllib.parse import unquote, urlsplit
 
 from zicht.extract.types import Span
 
-PROFILE_VERSION = "profile-2"
+PROFILE_VERSION = "profile-3"
 
 _MAX_TEXT = 200_000
 
@@ -182,12 +182,12 @@ def find_languages(text: str | None, declared: str | None = None) -> list[str]:
 
 
 def _languages_in(fragment: str, allow_codes: bool) -> set[str]:
-    found = set()
-    for word in _WORD.findall(fragment):
-        if word in _LANGUAGE_NAME:
-            found.add(_LANGUAGE_NAME[word])
-        elif allow_codes and word in _LANGUAGE_CODES:
-            found.add("en" if word == "eng" else word)
+    """Language names; two-letter codes only in a list of codes ("NL, EN, DE"): beside names they are
+    words ("Nederlands en Duits": "en" is "and", "de" is "the")."""
+    words = _WORD.findall(fragment)
+    found = {_LANGUAGE_NAME[w] for w in words if w in _LANGUAGE_NAME}
+    if allow_codes and not found:
+        found = {"en" if w == "eng" else w for w in words if w in _LANGUAGE_CODES}
     return found
 
 

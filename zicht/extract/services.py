@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 
-SERVICES_VERSION = "services-1"
+SERVICES_VERSION = "services-2"
 
 # code -> phrases, lower case. Matched as whole words; between the words of a phrase only a space, hyphen,
 # slash, ampersand or apostrophe ("s/m", "strap-on"). The longest phrase at a word wins.
@@ -43,7 +43,7 @@ SERVICES: dict[str, tuple[str, ...]] = {
     "cob": ("cob", "klaarkomen op lichaam", "klaarkomen op het lichaam", "komen op lichaam", "cum on body"),
     "facial": ("facial", "klaarkomen op gezicht", "klaarkomen in gezicht", "komen op gezicht", "cum on face"),
     "slikken": ("slikken", "swallow", "swallowing"),
-    "zoenen": ("zoenen", "kussen", "kissing", "kisses", "dfk"),
+    "zoenen": ("zoenen", "kussen", "kissing", "dfk"),  # not "kisses": a closing greeting ("Kisses, Anna")
     "tongzoenen": ("tongzoenen", "tong zoenen", "tongen", "french kiss", "french kissing", "franse zoen"),
     "beffen": ("beffen", "laten beffen", "cunnilingus", "likken", "lick", "licking"),
     "vingeren": ("vingeren", "fingering"),
