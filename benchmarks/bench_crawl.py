@@ -216,7 +216,11 @@ def main() -> None:
     parser.add_argument("--ads", type=int, default=3000, help="ads in the generated market (all weeks)")
     parser.add_argument("--day", type=int, default=10, help="market day to crawl")
     parser.add_argument("--postgres", action="store_true", help="use a throw-away PostgreSQL server")
-    parser.add_argument("--profile", action="store_true", help="print the crawl's top functions")
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="profile the first crawler-path run and print its top functions",
+    )
     parser.add_argument("--repeat", type=int, default=3, help="crawler-path runs (best and median shown)")
     args = parser.parse_args()
 
