@@ -76,6 +76,33 @@ def test_duplicates_in_one_batch_are_one_ad(store: Store) -> None:
     assert (r.new_ads, r.new_versions, r.unchanged) == (1, 1, 1)
 
 
+def test_one_batch_of_new_ads_and_edits_matches_one_by_one(store: Store) -> None:
+    """Ingest inserts a batch's new ads and versions together: the outcome must equal ingesting
+    the same items one at a time (ids, versions, first/last seen, the version each ad shows)."""
+    t1, t2, t3 = T0 + timedelta(hours=1), T0 + timedelta(hours=2), T0 + timedelta(hours=3)
+    items = [
+        IngestItem(_ad("1", text="Later tekst"), t2, "x"),  # out of order: seen after the next one
+        IngestItem(_ad("1", text="Eerste tekst"), t1, "x"),
+        IngestItem(_ad("2", text="Alleen deze"), t1, "x"),
+        IngestItem(_ad("3", text="Oud"), t1, "x"),
+        IngestItem(_ad("3", text="Nieuw"), t2, "x"),
+        IngestItem(_ad("3", text="Oud"), t3, "x"),  # the old content back: current again
+    ]
+    r = store.ingest(items)
+    assert (r.new_ads, r.new_versions, r.unchanged) == (3, 5, 1)
+    assert len(set(r.ad_ids)) == 3
+
+    def shown(source_id: str) -> tuple[str, datetime, datetime, list[str]]:
+        ad = store.find_ad("kinky", source_id)
+        versions = store.versions(ad.id)
+        current = next(v for v in versions if v.id == ad.current_version_id)
+        return current.text, ad.first_seen, ad.last_seen, [v.text for v in versions]
+
+    assert shown("1") == ("Later tekst", t1, t2, ["Eerste tekst", "Later tekst"])
+    assert shown("2") == ("Alleen deze", t1, t1, ["Alleen deze"])
+    assert shown("3") == ("Oud", t1, t3, ["Oud", "Nieuw"])
+
+
 def test_naive_datetime_rejected(store: Store) -> None:
     with pytest.raises(Exception, match="naive datetime"):
         store.ingest([IngestItem(_ad(), datetime(2026, 1, 1), "x")])

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import Engine, and_, bindparam, delete, func, or_, select, update
+from sqlalchemy import Engine, and_, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -410,23 +410,27 @@ class Store:
         record: StoredRecord,
         fetched_at: datetime,
     ) -> int:
-        with self.session() as s:
-            page = RawPage(
-                run_id=run_id,
-                url=url,
-                kind=kind,
-                fetched_at=fetched_at,
-                status_code=status_code,
-                content_type=content_type,
-                size=record.size,
-                sha256=record.sha256,
-                warc_file=record.warc_file,
-                warc_offset=record.offset,
-                warc_length=record.length,
-            )
-            s.add(page)
-            s.flush()
-            return page.id
+        # Core, one short transaction: a row per fetched page is on the crawler's hot path, and
+        # the ORM's unit of work cost more than the insert itself.
+        row = {
+            "run_id": run_id,
+            "url": url,
+            "kind": kind,
+            "fetched_at": fetched_at,
+            "status_code": status_code,
+            "content_type": content_type,
+            "size": record.size,
+            "sha256": record.sha256,
+            "warc_file": record.warc_file,
+            "warc_offset": record.offset,
+            "warc_length": record.length,
+        }
+        t = RawPage.__table__
+        try:
+            with self.engine.begin() as conn:
+                return int(conn.execute(insert(t).returning(t.c.id), row).scalar_one())
+        except OperationalError as exc:
+            raise _translate_locked(exc, self.url) from exc
 
     def store_page(
         self,
@@ -577,12 +581,14 @@ class Store:
         for chunk in _chunks(ad_ids, 500):
             for v in s.scalars(select(AdVersion).where(AdVersion.ad_id.in_(chunk))):
                 known_versions[(v.ad_id, v.content_hash)] = v
-        for it, chash in sorted(hashes, key=lambda x: x[0].seen_at):
+        ordered = sorted(hashes, key=lambda x: x[0].seen_at)
+        # New ads first, all inserted by one flush (the ORM batches the INSERTs), so the loop
+        # below has every ad's id without a flush per row.
+        for it, _chash in ordered:
             p = it.parsed
             key = (site_ids[p.site], p.source_id)
-            ad = ads.get(key)
-            if ad is None:
-                ad = Ad(
+            if key not in ads:
+                ads[key] = Ad(
                     site_id=key[0],
                     source_id=p.source_id,
                     url=p.url,
@@ -591,20 +597,25 @@ class Store:
                     status="active",
                     listed_under=it.listed_under,
                 )
-                s.add(ad)
-                s.flush()
-                ads[key] = ad
+                s.add(ads[key])
                 result.new_ads += 1
-            else:
-                if it.seen_at > ad.last_seen:
-                    ad.last_seen = it.seen_at
-                    ad.url = p.url
-                if it.listed_under and it.seen_at >= ad.last_seen:
-                    ad.listed_under = it.listed_under
-                if it.seen_at < ad.first_seen:
-                    ad.first_seen = it.seen_at
-                if ad.status != "active" and it.seen_at >= (ad.removed_at or it.seen_at):
-                    ad.status, ad.removed_at = "active", None
+        if result.new_ads:
+            s.flush()
+        # The version each ad shows: new versions get their ids at the one flush below.
+        current: dict[int, tuple[Ad, AdVersion | None]] = {}
+        new_versions: list[AdVersion] = []
+        for it, chash in ordered:
+            p = it.parsed
+            ad = ads[(site_ids[p.site], p.source_id)]
+            if it.seen_at > ad.last_seen:
+                ad.last_seen = it.seen_at
+                ad.url = p.url
+            if it.listed_under and it.seen_at >= ad.last_seen:
+                ad.listed_under = it.listed_under
+            if it.seen_at < ad.first_seen:
+                ad.first_seen = it.seen_at
+            if ad.status != "active" and it.seen_at >= (ad.removed_at or it.seen_at):
+                ad.status, ad.removed_at = "active", None
             version = known_versions.get((ad.id, chash))
             if version is None:
                 version = _phone_match(s, known_versions, ad.id, it, chash)
@@ -629,7 +640,7 @@ class Store:
                     email=p.email,
                 )
                 s.add(version)
-                s.flush()
+                new_versions.append(version)
                 known_versions[(ad.id, chash)] = version
                 result.new_versions += 1
             else:
@@ -638,10 +649,18 @@ class Store:
                 if it.raw_page_id and version.raw_page_id is None:
                     version.raw_page_id = it.raw_page_id
                 result.unchanged += 1
-            current = s.get(AdVersion, ad.current_version_id) if ad.current_version_id else None
-            if current is None or version.last_seen >= current.last_seen:
-                ad.current_version_id = version.id
+            if ad.id not in current:
+                shown = s.get(AdVersion, ad.current_version_id) if ad.current_version_id else None
+                current[ad.id] = (ad, shown)
+            shown = current[ad.id][1]
+            if shown is None or version.last_seen >= shown.last_seen:
+                current[ad.id] = (ad, version)
             result.ad_ids.append(ad.id)
+        if new_versions:
+            s.flush()
+        for ad, shown in current.values():
+            if shown is not None and ad.current_version_id != shown.id:
+                ad.current_version_id = shown.id
         from zicht.store.aggregates import mark_stale
 
         mark_stale(s)  # sightings change the counts: they are counted directly until the next refresh
