@@ -102,7 +102,13 @@ def test_every_stored_version_is_joined_to_the_version_it_was_made_from(demo_sto
         assert row.photo_only_skipped == photo_only and row.lost == 0, code
     assert report.indicators.versions == len(versions)
     assert set(report.indicators.derived) == {"YOUNG_STATED_AGE", "LOW_PRICE"}
-    assert set(report.indicators.not_in_ground_truth) == {"SHARED_CONTACT", "FREQUENT_MOVES", "COPIED_TEXT"}
+    # MINOR_STATED_AGE: the demo market states no age under 18 (it is tested on hand-written cases)
+    assert set(report.indicators.not_in_ground_truth) == {
+        "SHARED_CONTACT",
+        "FREQUENT_MOVES",
+        "COPIED_TEXT",
+        "MINOR_STATED_AGE",
+    }
 
 
 def _low_price_keys(versions) -> set[tuple[tuple[str, str], int]]:  # type: ignore[no-untyped-def]

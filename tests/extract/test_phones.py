@@ -385,3 +385,21 @@ def test_mixed_separators_are_read_for_strong_numbers_only():
 def test_a_lone_zes_is_not_a_number():
     assert values("zes een twee drie vier vijf zes zeven acht negen") == []
     assert values("zes 12345678") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "obscured"),
+    [
+        ("bel0612345678", True),  # glued to a word
+        ("app 0612345678nu", True),
+        ("06 - 12.34/56 78", True),  # two separator marks
+        ("06-12345678", False),
+        ("06.12.34.56.78", False),
+        ("+31 (0)6-12345678", False),
+        ("Tel:0612345678", False),
+        ("Bel 06 12 34 56 78!", False),
+    ],
+)
+def test_glued_and_mixed_numbers_are_marked_obscured(text: str, obscured: bool) -> None:
+    (phone,) = find_phones(text)
+    assert phone.value == "+31612345678" and phone.obscured is obscured

@@ -27,7 +27,7 @@ from zicht.extract.phone_formats import NON_PHONE_PATTERN, dutch_number_word, en
 from zicht.extract.text import NormalisedText, fold, fold_in_place, normalise
 from zicht.extract.types import Contact, Span
 
-PHONES_VERSION = "phones-1.1"
+PHONES_VERSION = "phones-1.2"
 
 _ACCEPTED_TYPES = frozenset(
     {
@@ -60,6 +60,8 @@ _MAX_MIXED_STYLES = 3  # separator styles after the prefix of a mobile or intern
 _BRACKETS = str.maketrans("", "", "()[]{}")
 # Characters of a number written the ordinary way; anything else in the span marks it as obscured.
 _PLAIN_CHARS = frozenset("0123456789 +-./()\u00a0\u2013")
+# Separator marks: a number written with two of them ("06 - 12.34/56 78") is written to be missed.
+_STYLE_MARKS = frozenset("-./")
 
 
 def _letter_digits() -> dict[str, str]:
@@ -758,6 +760,9 @@ class _RunScanner:
             self.odd[end] - self.odd[start] > 0
             or any(c not in _PLAIN_CHARS for c in raw)
             or self.singles[last_tok + 1] - self.singles[first_tok] >= 5
+            or (ostart > 0 and text[ostart - 1].isalpha())  # glued to a word: "bel0612345678"
+            or (oend < len(text) and text[oend].isalpha())
+            or len(set(raw.replace("\u2013", "-")) & _STYLE_MARKS) > 1  # "06 - 2219/0451"
         )
         return Contact(
             "phone", e164, source, country=country, span=Span(ostart, oend, raw), obscured=obscured
