@@ -110,3 +110,15 @@ def test_derived_indicators_follow_the_declared_age_and_the_rates() -> None:
         .why_not("COPIED_TEXT")
         .startswith("set by the linking stage")
     )
+
+
+def test_a_telegram_number_link_is_a_number_not_a_handle() -> None:
+    case = matched(
+        stored(
+            "1",
+            facts=_facts(),
+            contacts=[("snapchat", "anna123456", "text"), ("telegram", "+31612345678", "link")],
+        ),
+        record("1", [_truth()]),
+    )
+    assert field_metrics([case]).handles == Counts(tp=1)
