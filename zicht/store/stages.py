@@ -187,7 +187,7 @@ def save_extractions(store: Store, rows: Sequence[ExtractionRow], extractor_vers
         missing = [k for k in wanted if k not in known]
         if missing:
             s.execute(
-                insert(ContactPoint),
+                insert(ContactPoint.__table__),
                 [
                     {"kind": k, "value": v, "country": wanted[(k, v)], "hmac": pseudonym(secret, k, v)}
                     for k, v in missing
@@ -195,7 +195,7 @@ def save_extractions(store: Store, rows: Sequence[ExtractionRow], extractor_vers
             )
             known.update(_contact_ids(s, missing))
         s.execute(
-            insert(Extraction),
+            insert(Extraction.__table__),
             [
                 {
                     "ad_version_id": r.ad_version_id,
@@ -227,7 +227,7 @@ def save_extractions(store: Store, rows: Sequence[ExtractionRow], extractor_vers
                     },
                 )
         if links:
-            s.execute(insert(AdContact), list(links.values()))
+            s.execute(insert(AdContact.__table__), list(links.values()))
 
 
 def _contact_ids(s, keys: list[tuple[str, str]]) -> dict[tuple[str, str], int]:  # type: ignore[no-untyped-def]
@@ -367,7 +367,7 @@ def save_scores(store: Store, rows: Sequence[ScoreRow], catalogue_version: str) 
         s.execute(delete(IndicatorHit).where(IndicatorHit.ad_version_id.in_(ids)))
         s.execute(delete(Score).where(Score.ad_version_id.in_(ids)))
         s.execute(
-            insert(Score),
+            insert(Score.__table__),
             [
                 {
                     "ad_version_id": r.ad_version_id,
@@ -397,7 +397,7 @@ def save_scores(store: Store, rows: Sequence[ScoreRow], catalogue_version: str) 
             for h in r.hits
         ]
         if hits:
-            s.execute(insert(IndicatorHit), hits)
+            s.execute(insert(IndicatorHit.__table__), hits)
 
 
 # ------------------------------------------------------------------ photos
