@@ -403,3 +403,15 @@ def test_a_lone_zes_is_not_a_number():
 def test_glued_and_mixed_numbers_are_marked_obscured(text: str, obscured: bool) -> None:
     (phone,) = find_phones(text)
     assert phone.value == "+31612345678" and phone.obscured is obscured
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("+31 (O)61 10 431 27", ["+31611043127"]),  # OCR reads the bracketed trunk zero as a letter
+        ("+31 (o)6 1234 5678", ["+31612345678"]),
+        ("Bel (O) nu, kamer (O) 12", []),  # a bracketed letter alone is no digit
+    ],
+)
+def test_bracketed_trunk_zero_read_as_a_letter(text: str, expected: list[str]) -> None:
+    assert [p.value for p in find_phones(text)] == expected

@@ -27,7 +27,7 @@ from zicht.extract.phone_formats import NON_PHONE_PATTERN, dutch_number_word, en
 from zicht.extract.text import NormalisedText, fold, fold_in_place, normalise
 from zicht.extract.types import Contact, Span
 
-PHONES_VERSION = "phones-1.2"
+PHONES_VERSION = "phones-1.3"
 
 _ACCEPTED_TYPES = frozenset(
     {
@@ -283,7 +283,11 @@ def _refine(run: list[_Tok], norm: str) -> list[list[_Tok]]:
             touches = (prev is not None and prev.kind in (_DIGITS, _PLUS) and prev.end == tok.start) or (
                 nxt is not None and nxt.kind == _DIGITS and nxt.start == tok.end
             )
-            if not touches:
+            # "+31 (O)6 …": the trunk zero in brackets, as OCR reads it off a photo
+            bracketed = (
+                tok.digits == "0" and tok.start > 0 and norm[tok.start - 1 : tok.end + 1].lower() == "(o)"
+            )
+            if not touches and not bracketed:
                 tok = None  # a lone "O" or "I" is a letter
         elif tok.kind == _DOUBLE:
             if nxt is not None and nxt.kind in (_DIGITS, _WORD) and len(nxt.digits) == 1:
