@@ -3,7 +3,7 @@ scope (categories, region) marks removed only its own unseen ads
 
 Revision ID: 0011
 Revises: 0010
-Create Date: 2026-11-25
+Create Date: 2026-11-24
 """
 
 import sqlalchemy as sa
@@ -14,36 +14,51 @@ down_revision = "0010"
 branch_labels = None
 depends_on = None
 
-# Existing ads get the listing page their newest ad task came from, then that page is walked up
-# its listing parents to the seed (a seed has no parent). A nullable column is added with ALTER
-# TABLE on SQLite too (batch mode does not recreate the table, so its triggers stay).
-_FROM_AD_TASK = """
-UPDATE ads SET listed_under = (
-    SELECT t.parent_url FROM crawl_tasks t
-    WHERE t.kind = 'ad' AND t.url = ads.url AND t.parent_url IS NOT NULL
-    ORDER BY t.id DESC LIMIT 1)
-"""
-_UP_ONE_LISTING = """
-UPDATE ads SET listed_under = (
-    SELECT t.parent_url FROM crawl_tasks t
-    WHERE t.kind = 'listing' AND t.url = ads.listed_under AND t.parent_url IS NOT NULL
-    ORDER BY t.id DESC LIMIT 1)
-WHERE listed_under IS NOT NULL AND EXISTS (
-    SELECT 1 FROM crawl_tasks t
-    WHERE t.kind = 'listing' AND t.url = ads.listed_under AND t.parent_url IS NOT NULL
-      AND t.parent_url <> ads.listed_under)
-"""
-MAX_LISTING_DEPTH = 1000
+# Existing ads get the seed of the listing page their newest ad task came from: per run (a url can be
+# a seed in one run and a later page in another), the listing parents are walked up in Python, run by
+# run (a run's listing pages are few), newest run last; then one executemany by primary key. A
+# nullable column is added with ALTER TABLE on SQLite too (batch mode does not recreate the table, so
+# its triggers stay).
+_RUNS = "SELECT DISTINCT run_id FROM crawl_tasks WHERE kind = 'ad' ORDER BY run_id"
+_LISTINGS = "SELECT url, parent_url FROM crawl_tasks WHERE run_id = :run AND kind = 'listing'"
+_AD_TASKS = (
+    "SELECT url, parent_url FROM crawl_tasks WHERE run_id = :run AND kind = 'ad' "
+    "AND parent_url IS NOT NULL ORDER BY id"
+)
+_BATCH = 5000
+
+
+def _seed_of(url: str, parents: dict[str, str | None]) -> str:
+    seen, cur = {url}, url
+    while (parent := parents.get(cur)) and parent in parents and parent not in seen:
+        cur = parent
+        seen.add(cur)
+    return cur
 
 
 def upgrade() -> None:
     with op.batch_alter_table("ads") as batch:
         batch.add_column(sa.Column("listed_under", sa.String(length=2048), nullable=True))
     bind = op.get_bind()
-    bind.execute(sa.text(_FROM_AD_TASK))
-    for _ in range(MAX_LISTING_DEPTH):
-        if not bind.execute(sa.text(_UP_ONE_LISTING)).rowcount:
-            break
+    listed: dict[str, str] = {}  # ad url -> seed, the newest run's wins
+    for (run,) in bind.execute(sa.text(_RUNS)).all():
+        parents = dict(bind.execute(sa.text(_LISTINGS), {"run": run}).all())
+        seeds: dict[str, str] = {}
+        for url, parent in bind.execute(sa.text(_AD_TASKS), {"run": run}):
+            seed = seeds.get(parent)
+            if seed is None:
+                seed = seeds[parent] = _seed_of(parent, parents)
+            listed[url] = seed
+    if not listed:
+        return
+    rows = [
+        {"id": ad_id, "seed": listed[url]}
+        for ad_id, url in bind.execute(sa.text("SELECT id, url FROM ads"))
+        if url in listed
+    ]
+    update = sa.text("UPDATE ads SET listed_under = :seed WHERE id = :id")
+    for i in range(0, len(rows), _BATCH):
+        bind.execute(update, rows[i : i + _BATCH])
 
 
 def downgrade() -> None:
