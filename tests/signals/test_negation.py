@@ -201,6 +201,9 @@ def test_a_service_checklist_item_does_not_negate_the_next_item():
             [("AV", True), ("bareback", True), ("BBBJ", True)],
         ),
         ("Geen AV, BBBJ wel", "UNPROTECTED_SERVICES", [("AV", True), ("BBBJ", False)]),
+        # "wel" that starts the next item does not take back the negation of the one before it
+        ("Geen AV wel BBBJ", "UNPROTECTED_SERVICES", [("AV", True), ("BBBJ", False)]),
+        ("Geen bareback ja echt niet", "UNPROTECTED_SERVICES", [("bareback", True)]),
     ],
 )
 def test_a_cue_before_a_comma_belongs_to_what_came_before(text, code, expected):

@@ -40,7 +40,7 @@ from zicht.signals.negation import (
 )
 
 # Bump when a change here or in negation.py changes which hits an ad gets; part of ``scoring_version``.
-ENGINE_VERSION = "engine-3"
+ENGINE_VERSION = "engine-4"
 SEPARATOR = "\n\n"
 TEXT_LIMIT = 30_000
 MAX_MATCHES_PER_INDICATOR = 20

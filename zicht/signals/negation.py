@@ -61,6 +61,10 @@ _LAST_BREAK = re.compile(f"[^{re.escape(CLAUSE_BREAKS)}]*\\Z")
 # Words right after a match that say it IS offered: "BBBJ wel", "AV: ja", "bareback: yes". Not "graag"
 # ("geen AV graag" = no AV, please) nor "mogelijk" ("geen AV mogelijk" = AV not possible).
 _AFFIRMED = re.compile(r"[ \t:=\-–—>]{0,4}(?:wel|ja|yes)(?!\w)")
+_REST_OF_CLAUSE = re.compile(r"[^.,;:!?\n]{0,40}")
+_AFFIRM_ENDINGS = frozenset(
+    {"mogelijk", "graag", "hoor", "zeker", "natuurlijk", "possible", "please", "ok", "oke"}
+)
 
 
 def clause_start(text: str, pos: int, limit: int = LOOK_BACK_CHARS) -> int:
@@ -118,8 +122,13 @@ def negation_before(
 
 
 def affirmed_after(text: str, end: int) -> bool:
-    """True if the match is directly followed by a word that says it is offered ("BBBJ wel", "AV: ja")."""
-    return _AFFIRMED.match(text, end) is not None
+    """True if the match is directly followed by a word that says it is offered ("BBBJ wel", "AV: ja",
+    "AV wel mogelijk") and nothing else in its clause: in "Geen AV wel BBBJ" the "wel" is BBBJ's."""
+    m = _AFFIRMED.match(text, end)
+    if m is None:
+        return False
+    rest = _REST_OF_CLAUSE.match(text, m.end())
+    return all(word.lower() in _AFFIRM_ENDINGS for word in re.findall(r"\w+", rest.group() if rest else ""))
 
 
 def negation_after(text: str, end: int, cues: re.Pattern[str]) -> Negation | None:
