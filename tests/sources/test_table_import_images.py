@@ -148,3 +148,26 @@ def test_reimport_with_other_options_does_not_fetch_again(
     assert (again.images.stored, again.images.known) == (0, 2)
     assert len(_Photos.requests) == fetched  # the kept URL is not fetched again
     assert again.result.unchanged == 1 and again.result.new_versions == 0
+
+
+def test_a_bad_reference_or_a_file_that_is_no_image_warns_and_the_row_is_kept(
+    store: Store, tmp_path: Path
+) -> None:
+    (tmp_path / "key").write_text("-----BEGIN OPENSSH PRIVATE KEY-----\n", encoding="utf-8")
+    (tmp_path / "a.jpg").write_bytes(PLAIN)
+    table = tmp_path / "t.csv"
+    table.write_text(
+        "id,title,text,images\n"
+        f"1,Anna,Hoi,{tmp_path / 'key'};a.jpg\n"
+        "2,Bea,Hallo,~nobody-zicht-test/1.jpg\n"
+        "3,Cor,Hey,http://[x/1.jpg\n",
+        encoding="utf-8",
+    )
+    report = import_table(store, table, fmt="csv", site="partner", **KW)
+    assert (report.imported, report.skipped) == (3, [])
+    assert report.images.stored == 1  # only the real photo
+    reasons = {w.line: w.reason for w in report.images.warnings}
+    assert set(reasons) == {2, 3, 4} and reasons[2].startswith("not an image")
+    with store.session() as s:
+        kept = list(s.scalars(select(RawPage.url).where(RawPage.kind == "image")))
+    assert kept == [(tmp_path / "a.jpg").as_uri()]

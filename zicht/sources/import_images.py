@@ -37,18 +37,25 @@ def import_policy(contact: str | None = None) -> HttpPolicy:
 
 
 def is_url(ref: str) -> bool:
-    return urlsplit(ref).scheme.lower() in ("http", "https")
+    try:
+        return urlsplit(ref).scheme.lower() in ("http", "https")
+    except ValueError:  # "http://[x": not a URL that can be fetched
+        return False
 
 
 def normalise(ref: str, base: Path) -> str:
     """The string an ad version keeps for one photo: a URL as given, a file as an absolute file URI
-    (so two tables with a ``1.jpg`` each never share a photo)."""
+    (so two tables with a ``1.jpg`` each never share a photo). A reference that names no usable file
+    is kept as written: reading it gives the row's warning, the row itself is imported."""
     if is_url(ref):
         return ref
-    if ref.lower().startswith("file://"):
-        return Path(unquote(urlsplit(ref).path)).resolve().as_uri()
-    path = Path(ref).expanduser()
-    return (path if path.is_absolute() else base / path).resolve().as_uri()
+    try:
+        if ref.lower().startswith("file://"):
+            return Path(unquote(urlsplit(ref).path)).resolve().as_uri()
+        path = Path(ref).expanduser()
+        return (path if path.is_absolute() else base / path).resolve().as_uri()
+    except (ValueError, RuntimeError, OSError):  # "~nobody/1.jpg", a NUL byte, a malformed URI
+        return ref
 
 
 @dataclass(frozen=True)
@@ -75,7 +82,10 @@ def keep_images(
     on_progress: Callable[[int, int], None] | None = None,
     transport: object | None = None,
 ) -> ImageResult:
-    """Keep each photo in ``wanted`` ({normalised reference: lines naming it}) as evidence."""
+    """Keep each photo in ``wanted`` ({normalised reference: lines naming it}) as evidence.
+
+    A file is kept only when its bytes are an image (JPEG, PNG, GIF, WebP, HEIC/AVIF, BMP, TIFF): a
+    table cannot copy other files of this computer (keys, documents) into the evidence."""
     result = ImageResult()
     urls = [ref for ref in wanted if is_url(ref)]
     known = store.fetched_since(urls, datetime.min.replace(tzinfo=UTC)) if urls else set()
@@ -130,7 +140,22 @@ def _fetch(client: PoliteClient, url: str) -> tuple[int, list[tuple[str, str]], 
     return 200, headers, response.body
 
 
+def looks_like_image(body: bytes) -> bool:
+    """The signature of an image format Pillow (with pillow-heif) reads."""
+    return (
+        body[:3] == b"\xff\xd8\xff"
+        or body[:8] == b"\x89PNG\r\n\x1a\n"
+        or body[:6] in (b"GIF87a", b"GIF89a")
+        or (body[:4] == b"RIFF" and body[8:12] == b"WEBP")
+        or (body[4:8] == b"ftyp" and body[8:12] in (b"heic", b"heix", b"mif1", b"msf1", b"avif", b"hevc"))
+        or body[:2] == b"BM"
+        or body[:4] in (b"II*\x00", b"MM\x00*")
+    )
+
+
 def _read(ref: str) -> tuple[int, list[tuple[str, str]], bytes]:
+    if not ref.startswith("file://"):
+        raise _Unavailable("not a file path or an http(s) URL that can be read")
     path = Path(unquote(urlsplit(ref).path))
     try:
         if path.stat().st_size > MAX_IMAGE_BYTES:
@@ -138,5 +163,7 @@ def _read(ref: str) -> tuple[int, list[tuple[str, str]], bytes]:
         body = path.read_bytes()
     except OSError as exc:
         raise _Unavailable(f"cannot read {path} ({exc.strerror or exc})") from exc
+    if not looks_like_image(body):
+        raise _Unavailable("not an image (JPEG, PNG, GIF, WebP, HEIC, BMP or TIFF): not kept")
     mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
     return 200, [("Content-Type", mime)], body
