@@ -168,3 +168,19 @@ def test_frontier_is_idempotent_and_resumable(store: Store) -> None:
     store.finish_run(run, complete=True, stats={"pages": 3})
     assert store.unfinished_run(site_id, "crawl") is None
     assert store.get_run(run).stats == {"pages": 3}
+
+
+def test_a_sighting_without_its_number_claims_no_version_seen(store: Store) -> None:
+    """The ad was seen, but not which number it showed: the version with the number keeps its dates."""
+    store.ingest([IngestItem(_ad(phone="+31612345678"), T0, "kinky@1")])
+    later = T0 + timedelta(days=7)
+    r = store.ingest([IngestItem(_ad(), later, "kinky@1", phone_unknown=True)])
+    assert (r.new_versions, r.unchanged) == (0, 1)
+    ad = store.find_ad("kinky", "1")
+    assert ad is not None and ad.last_seen == later
+    (version,) = store.versions(ad.id)
+    assert version.phone == "+31612345678" and version.last_seen == T0
+    again = T0 + timedelta(days=8)
+    store.ingest([IngestItem(_ad(phone="+31612345678"), again, "kinky@1")])  # read this time
+    (version,) = store.versions(store.find_ad("kinky", "1").id)
+    assert version.last_seen == again

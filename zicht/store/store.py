@@ -644,8 +644,11 @@ class Store:
                 known_versions[(ad.id, chash)] = version
                 result.new_versions += 1
             else:
-                version.last_seen = max(version.last_seen, it.seen_at)
-                version.first_seen = min(version.first_seen, it.seen_at)
+                # Seen without its number, this content may be the version with another number: the ad
+                # was seen (its last_seen above), but no version's number is claimed seen then.
+                if not (it.phone_unknown and p.phone is None and version.content_hash != chash):
+                    version.last_seen = max(version.last_seen, it.seen_at)
+                    version.first_seen = min(version.first_seen, it.seen_at)
                 if it.raw_page_id and version.raw_page_id is None:
                     version.raw_page_id = it.raw_page_id
                 result.unchanged += 1
@@ -812,8 +815,8 @@ def _phone_match(
 ) -> AdVersion | None:
     """The version this item is, when the two differ only in a phone number that was not read.
 
-    An item whose number is unknown matches a version with the same content and any number (it
-    is that version seen again). An item with a number completes a version stored without one
+    An item whose number is unknown matches a version with the same content and any number, but
+    does not extend that version's sightings (the number was not seen). An item with a number completes a version stored without one
     because its number could not be read (its page is "partial"): the version is filled in,
     its evidence becomes the complete page, and its derived facts are dropped to be re-made.
     """
