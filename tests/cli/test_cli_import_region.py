@@ -80,3 +80,17 @@ def test_a_region_that_is_no_country_code_is_refused(db_url: str, tmp_path: Path
     path = _csv(tmp_path / "x.csv", [("x1", "Bel 0612345678")])
     r = _import(db_url, path, "x", "--region", "NLD")
     assert r.exit_code != 0 and "two-letter country code" in r.output
+
+
+def test_an_empty_import_does_not_change_the_site_region(db_url: str, tmp_path: Path) -> None:
+    be = _csv(tmp_path / "be.csv", [("b1", "Bel 0470 12 34 56")])
+    assert _import(db_url, be, "besite", "--region", "BE").exit_code == 0
+    empty = tmp_path / "empty.csv"
+    empty.write_text("id,title,text\n", encoding="utf-8")
+    r = _import(db_url, empty, "besite", "--region", "DE", "--set-site-region")
+    assert r.exit_code != 0 and "default region changed" not in r.output
+    other = _csv(tmp_path / "be2.csv", [("b2", "Bel 0471 65 43 21")])
+    r = _import(db_url, other, "besite")  # the site still reads as BE
+    assert r.exit_code == 0, r.output
+    assert _zicht(db_url, "process", "--no-photos").exit_code == 0
+    assert _phones(db_url, tmp_path) == {"b1": "+32470123456", "b2": "+32471654321"}

@@ -285,8 +285,16 @@ def _site_region(
                 f"import into a separate --site for {region} ads, or add --set-site-region to make {region} "
                 f"the default of site {site!r} (its versions not extracted yet are then read as {region} too)."
             )
-        row.default_region = region
-        return row.id, region, stored
+        return row.id, region, stored  # made the site's default once rows are stored (_set_region)
+
+
+def _set_region(store: Store, site_id: int, region: str) -> None:
+    from zicht.store.models import Site
+
+    with store.session() as s:
+        row = s.get(Site, site_id)
+        if row is not None:
+            row.default_region = region
 
 
 def import_table(
@@ -351,7 +359,7 @@ def import_table(
         report.ignored_columns = _unused(columns, mapping)
 
     digest = hashlib.sha256(data).hexdigest()
-    site_id, report.region, report.region_changed_from = _site_region(store, site, region, set_site_region)
+    site_id, report.region, changed_from = _site_region(store, site, region, set_site_region)
     region = report.region
     options = {"format": fmt, "region": region, "map": mapping}
     earlier = store.finished_import(site_id, digest, options)
@@ -393,6 +401,9 @@ def import_table(
             on_progress=(lambda done, total: on_progress("images", done, total)) if on_progress else None,
         )
     parser = f"import@{IMPORT_VERSION}"
+    if changed_from:  # only now: a repeated or empty import changes nothing
+        _set_region(store, site_id, report.region)
+        report.region_changed_from = changed_from
     for i in range(0, len(parsed), BATCH):
         batch = parsed[i : i + BATCH]
         report.result.add(store.ingest([IngestItem(ad, started, parser, raw_id) for _, ad in batch]))
