@@ -835,6 +835,10 @@ def evaluate(
     import json
 
     if heldout:
+        if strict:
+            fail(
+                "--strict has no targets to check with --heldout: the held-out ads are too few to judge any figure"
+            )
         _evaluate_heldout(output)
         return
 

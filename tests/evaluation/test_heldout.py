@@ -74,3 +74,8 @@ def test_cli_heldout_prints_whole_codes_and_writes_json(tmp_path) -> None:  # ty
     assert "HOTEL_OR_TEMP_LOCATION" in r.output and "UNPROTECTED_SERVICES" in r.output and "…" not in r.output
     written = json.loads(out.read_text(encoding="utf-8"))["heldout"]
     assert written == evaluate_heldout(load_heldout(), load_catalogue()).as_json()
+
+
+def test_cli_heldout_refuses_strict_it_has_no_targets() -> None:
+    r = CliRunner().invoke(app, ["evaluate", "--heldout", "--strict"])
+    assert r.exit_code == 1 and "--strict" in r.output and "too few" in r.output
