@@ -54,7 +54,7 @@ def test_ctrl_c_exits_130_says_what_was_kept_and_the_same_command_resumes(
         "purpose: Toezicht prostitutie regio Test\n"
         'legal_basis: "AVG art. 6 lid 1 sub e"\n'
         "contact: toezicht@example.nl\n"
-        "rate: 40\n"
+        "rate: 10\n"  # slow enough that the signal always lands mid-crawl
         f"sites: {{kinky: {{base_url: '{server.base_url('kinky')}'}}}}\n",
         encoding="utf-8",
     )
