@@ -129,6 +129,11 @@ _INSTAGRAM_URL = re.compile(
 _INSTAGRAM_LABEL = re.compile(
     r"(?i)(?=i)(?<![\w])(?:instagram|insta|ig)[ \t]{0,3}(?:[:=\-\u2013][ \t]{0,3}@?|@)(?P<handle>[A-Za-z0-9._]{1,30})(?![\w])"
 )
+# Links that open a chat with a number: (kind, pattern, substrings without which it cannot match).
+_NUMBER_LINKS = (
+    ("whatsapp", _WHATSAPP, ("wa.me", "whatsapp.com")),
+    ("telegram", _TELEGRAM_PHONE, ("t.me/+", "telegram.me/+")),
+)
 # (kind, pattern, is a URL, substrings of the lower-cased text without which the pattern cannot match):
 # most ads have none of these, and a substring test is far cheaper than running the regex.
 _HANDLE_PATTERNS = (
@@ -279,24 +284,17 @@ def find_contacts(text: str, default_region: str = "NL", source: str = "text") -
     lower = text.lower()
     if "http" in lower or "www." in lower:
         taken.extend(match.span() for match in _URL.finditer(text))
-    whatsapp = _WHATSAPP.finditer(text) if "wa.me" in lower or "whatsapp.com" in lower else ()
-    for match in whatsapp:
-        taken.append(match.span())
-        e164, country = _link_number(match.group("number"), default_region)
-        if e164 is None:
+    for kind, pattern, hints in _NUMBER_LINKS:
+        if not any(hint in lower for hint in hints):
             continue
-        span = _span(text, match.start(), match.end())
-        found.append((match.start(), len(found), Contact("whatsapp", e164, "link", country, span)))
-        found.append((match.start(), len(found), Contact("phone", e164, "link", country, span)))
-    telegram = _TELEGRAM_PHONE.finditer(text) if "t.me/+" in lower or "telegram.me/+" in lower else ()
-    for match in telegram:
-        taken.append(match.span())
-        e164, country = _link_number(match.group("number"), default_region)
-        if e164 is None:
-            continue
-        span = _span(text, match.start(), match.end())
-        found.append((match.start(), len(found), Contact("telegram", e164, "link", country, span)))
-        found.append((match.start(), len(found), Contact("phone", e164, "link", country, span)))
+        for match in pattern.finditer(text):
+            taken.append(match.span())
+            e164, country = _link_number(match.group("number"), default_region)
+            if e164 is None:
+                continue
+            span = _span(text, match.start(), match.end())
+            found.append((match.start(), len(found), Contact(kind, e164, "link", country, span)))
+            found.append((match.start(), len(found), Contact("phone", e164, "link", country, span)))
     emails = list(_EMAIL.finditer(text)) if any(hint in lower for hint in _EMAIL_HINTS) else []
     if any(hint in lower for hint in _WORD_EMAIL_HINTS):
         emails += (
