@@ -308,7 +308,7 @@ def rates_by_police_unit(store: Store, batch: int = 5000) -> Iterator[tuple[str 
     while True:
         with store.session() as s:
             rows = s.execute(
-                select(Ad.id, Extraction.police_unit, Extraction.facts)
+                select(Ad.id, Extraction.police_unit, Extraction.facts["rates"])
                 .join(Extraction, Extraction.ad_version_id == Ad.current_version_id)
                 .where(Ad.id > last_id)
                 .order_by(Ad.id)
@@ -317,8 +317,8 @@ def rates_by_police_unit(store: Store, batch: int = 5000) -> Iterator[tuple[str 
         if not rows:
             return
         last_id = rows[-1][0]
-        for _id, unit, facts in rows:
-            yield unit, (facts or {}).get("rates") or []
+        for _id, unit, rates in rows:
+            yield unit, rates or []
 
 
 def current_price_contexts(
@@ -330,7 +330,13 @@ def current_price_contexts(
     while True:
         with store.session() as s:
             rows = s.execute(
-                select(Ad.id, AdVersion.id, Extraction.police_unit, Extraction.facts, Score.explanation)
+                select(  # only the parts read: the facts and explanations are whole JSON documents
+                    Ad.id,
+                    AdVersion.id,
+                    Extraction.police_unit,
+                    Extraction.facts["rates"],
+                    Score.explanation["context"],
+                )
                 .join(AdVersion, AdVersion.id == Ad.current_version_id)
                 .join(Extraction, Extraction.ad_version_id == AdVersion.id)
                 .join(Score, Score.ad_version_id == AdVersion.id)
@@ -345,8 +351,8 @@ def current_price_contexts(
         if not rows:
             return
         last_id = rows[-1][0]
-        for _ad, vid, unit, facts, explanation in rows:
-            yield vid, unit, (facts or {}).get("rates") or [], (explanation or {}).get("context") or {}
+        for _ad, vid, unit, rates, context in rows:
+            yield vid, unit, rates or [], context or {}
 
 
 def drop_scores(store: Store, version_ids: Sequence[int], chunk: int = 1000) -> None:
