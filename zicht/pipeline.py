@@ -365,13 +365,14 @@ def process_signals(store: Store, report: ProcessReport, *, on_progress: Progres
     made_by = scoring_version(catalogue)
     # Medians come from the extracted current versions, and every new extraction also needs a score:
     # with nothing to score, no median can have moved, and the whole price scan is skipped.
-    if stages.count_needing_scores(store, made_by) == 0:
+    needing = stages.count_needing_scores(store, made_by)
+    if needing == 0:
         return
     medians = price_medians(store)
     stale = versions_with_changed_price_context(store, made_by, medians, _low_price_ratio(catalogue))
     stages.drop_scores(store, stale)
     done = 0
-    total = stages.count_needing_scores(store, made_by) if on_progress else 0
+    total = needing + len(stale)  # the stale ones were up to date, so not counted among the needing
     for batch in stages.versions_needing_scores(store, made_by):
         rows: list[stages.ScoreRow] = []
         for v, facts_json in batch:
