@@ -92,6 +92,7 @@ def process_photos(store: Store, report: ProcessReport, *, on_progress: Progress
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ocr") as reader:
         for batch in stages.image_urls_without_photo(store):
             pages, photo_ids, new = _photos_of(store, batch, version, ocr)
+            versions = {v for v, *_ in batch}
             for chunk in _hashed_one_ahead(store, new, reader if ocr else None):
                 photo_ids.update(_save_chunk(store, chunk, report, version))
                 if on_progress:  # ad versions whose every photo is hashed and read
@@ -100,7 +101,7 @@ def process_photos(store: Store, report: ProcessReport, *, on_progress: Progress
                         for v, _, url in batch
                         if (p := pages[url]) is not None and p.sha256 not in photo_ids
                     }
-                    on_progress("photos", done + len({v for v, *_ in batch} - waiting), total)
+                    on_progress("photos", done + len(versions - waiting), total)
             links: list[tuple[int, int, str, int | None]] = []
             for version_id, position, url in batch:
                 page = pages[url]
@@ -108,7 +109,7 @@ def process_photos(store: Store, report: ProcessReport, *, on_progress: Progress
                     report.photos_missing += 1
                 links.append((version_id, position, url, None if page is None else photo_ids[page.sha256]))
             stages.link_photos(store, links)
-            done += len({v for v, *_ in batch})
+            done += len(versions)
             if on_progress:
                 on_progress("photos", done, max(total, done))
         if ocr:  # photos stored by an older photo/OCR version (or without OCR): read them again
