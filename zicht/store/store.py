@@ -315,16 +315,7 @@ class Store:
 
     def set_task(self, run_id: int, url: str, status: str, error: str | None = None) -> None:
         with self.session() as s:
-            s.execute(
-                update(CrawlTask)
-                .where(CrawlTask.run_id == run_id, CrawlTask.url == url)
-                .values(
-                    status=status,
-                    last_error=error,
-                    attempts=CrawlTask.attempts + 1,
-                    updated_at=datetime.now(UTC),
-                )
-            )
+            self._set_tasks(s, run_id, [TaskResult(url, status, error)])
 
     def task_counts(self, run_id: int) -> dict[str, int]:
         with self.session() as s:
@@ -449,11 +440,7 @@ class Store:
 
     def set_parse_result(self, raw_page_id: int, status: str, error: str | None, parser: str | None) -> None:
         with self.session() as s:
-            s.execute(
-                update(RawPage)
-                .where(RawPage.id == raw_page_id)
-                .values(parse_status=status, parse_error=error, parser=parser)
-            )
+            self._set_pages(s, [PageResult(raw_page_id, status, error, parser)])
 
     def get_raw_page(self, raw_page_id: int) -> RawPage | None:
         with self.session() as s:
@@ -510,18 +497,7 @@ class Store:
         with self.session() as s:
             self._ingest(s, items, result)
             if pages:
-                s.execute(
-                    update(RawPage),
-                    [
-                        {
-                            "id": p.raw_page_id,
-                            "parse_status": p.status,
-                            "parse_error": p.error,
-                            "parser": p.parser,
-                        }
-                        for p in pages
-                    ],
-                )
+                self._set_pages(s, pages)
             if run_id is not None:
                 if tasks:
                     self._set_tasks(s, run_id, tasks)
@@ -537,6 +513,16 @@ class Store:
                         stats[key] = int(stats.get(key) or 0) + n
                     run.stats = stats
         return result
+
+    @staticmethod
+    def _set_pages(s: Session, pages: Sequence[PageResult]) -> None:
+        s.execute(
+            update(RawPage),
+            [
+                {"id": p.raw_page_id, "parse_status": p.status, "parse_error": p.error, "parser": p.parser}
+                for p in pages
+            ],
+        )
 
     @staticmethod
     def _set_tasks(s: Session, run_id: int, tasks: Sequence[TaskResult]) -> None:
