@@ -11,7 +11,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -27,13 +26,6 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture(scope="module")
 def market() -> Market:
     return generate_market(seed=7, n_ads=120, weeks=1)
-
-
-@pytest.fixture
-def server(market: Market) -> Iterator[DemoServer]:
-    srv = DemoServer(market)
-    yield srv
-    srv.stop()
 
 
 def zicht(db: str, config: Path) -> subprocess.Popen[str]:

@@ -5,9 +5,7 @@ Crawls of the real demo site (the server and helpers of test_crawler) into a rea
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 from test_crawler import DAY, Clock, DemoServer, config_for
@@ -24,20 +22,6 @@ from zicht.store.store import Store
 @pytest.fixture(scope="module")
 def market() -> Market:
     return generate_market(seed=5, n_ads=260, weeks=1)
-
-
-@pytest.fixture
-def sqlite_store(tmp_path: Path) -> Iterator[Store]:
-    st = Store.open(f"sqlite:///{tmp_path / 'crawl.db'}", data_dir=tmp_path / "data")
-    yield st
-    st.close()
-
-
-@pytest.fixture
-def server(market: Market) -> Iterator[DemoServer]:
-    srv = DemoServer(market)
-    yield srv
-    srv.stop()
 
 
 def vrouwen(market: Market) -> list:

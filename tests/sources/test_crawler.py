@@ -13,7 +13,7 @@ import textwrap
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from datetime import time as dtime
 from pathlib import Path
@@ -178,20 +178,6 @@ class Clock:
 @pytest.fixture(scope="module")
 def market() -> Market:
     return generate_market(seed=11, n_ads=90, weeks=2)
-
-
-@pytest.fixture
-def server(market: Market) -> Iterator[DemoServer]:
-    srv = DemoServer(market)
-    yield srv
-    srv.stop()
-
-
-@pytest.fixture
-def sqlite_store(tmp_path: Path) -> Iterator[Store]:
-    st = Store.open(f"sqlite:///{tmp_path / 'crawl.db'}", data_dir=tmp_path / "data")
-    yield st
-    st.close()
 
 
 def config_for(server: DemoServer, sites: tuple[str, ...] = ("kinky",), **overrides: object) -> CrawlConfig:

@@ -6,9 +6,7 @@ store decides the outcome), as in test_crawler.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import delete, select
@@ -37,20 +35,6 @@ from zicht.store.store import Store
 @pytest.fixture(scope="module")
 def market() -> Market:
     return generate_market(seed=11, n_ads=90, weeks=2)
-
-
-@pytest.fixture
-def server(market: Market) -> Iterator[DemoServer]:
-    srv = DemoServer(market)
-    yield srv
-    srv.stop()
-
-
-@pytest.fixture
-def sqlite_store(tmp_path: Path) -> Iterator[Store]:
-    st = Store.open(f"sqlite:///{tmp_path / 'crawl.db'}", data_dir=tmp_path / "data")
-    yield st
-    st.close()
 
 
 def _unreadable_phone(body: bytes, url: str) -> str:
