@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import io
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from PIL import Image, ImageDraw, ImageFont
+from photo_cards import card_jpeg
 from sqlalchemy import select
 
 from zicht import pipeline
@@ -26,16 +25,7 @@ PLAIN_PHOTO = render_photo("5e55f3a96eb8ffa7", 0)
 BROKEN_PHOTO = render_photo("17d75b6752052bb7", 0)[:400]
 
 
-def card_photo(text: str) -> bytes:
-    im = Image.new("RGB", (800, 200), "white")
-    font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf", 48)
-    ImageDraw.Draw(im).text((20, 100), text, font=font, fill="black", anchor="lm")
-    buf = io.BytesIO()
-    im.save(buf, "JPEG", quality=90)
-    return buf.getvalue()
-
-
-CARD_PHOTO = card_photo("Bel 06-12345678")
+CARD_PHOTO = card_jpeg("Bel 06-12345678")
 
 
 def keep_images(store: Store, images: dict[str, bytes]) -> None:

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image, ImageDraw, ImageFont
+from photo_cards import card, font
+from PIL import Image, ImageDraw
 
 from zicht.demo.images import render_photo
 from zicht.extract.ocr import (
@@ -25,27 +26,13 @@ from zicht.extract.ocr import (
     text_from_tsv,
 )
 
-DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")
 HAS_CONTACTS = importlib.util.find_spec("zicht.extract.contacts") is not None
-
-
-def font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
-    if DEJAVU.exists():
-        return ImageFont.truetype(str(DEJAVU), size)
-    return ImageFont.load_default(size=size)
 
 
 def encode(im: Image.Image, fmt: str = "JPEG", **kwargs) -> bytes:
     buf = io.BytesIO()
     im.save(buf, fmt, **({"quality": 85} if fmt == "JPEG" else {}) | kwargs)
     return buf.getvalue()
-
-
-def card(text: str, size=(800, 200), text_size=48, fg="black", bg="white") -> Image.Image:
-    """Text centred vertically on a plain background, as on a 'call me' image."""
-    im = Image.new("RGB", size, bg)
-    ImageDraw.Draw(im).text((20, size[1] // 2), text, font=font(text_size), fill=fg, anchor="lm")
-    return im
 
 
 def photo_with_caption(text: str, *, band: bool) -> Image.Image:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import io
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -12,7 +11,7 @@ from pathlib import Path
 from typing import ClassVar
 
 import pytest
-from PIL import Image, ImageDraw, ImageFont
+from photo_cards import card_jpeg
 from sqlalchemy import select
 
 from zicht import pipeline
@@ -26,18 +25,9 @@ POLICY = HttpPolicy(user_agent="Zicht/test (+contact: test@example.test)", rate=
 KW = {"purpose": "test", "legal_basis": "test", "now": lambda: NOW, "http_policy": POLICY}
 
 
-def card(text: str, colour: str = "white") -> bytes:
-    im = Image.new("RGB", (800, 200), colour)
-    font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf", 48)
-    ImageDraw.Draw(im).text((20, 100), text, font=font, fill="black", anchor="lm")
-    buf = io.BytesIO()
-    im.save(buf, "JPEG", quality=90)
-    return buf.getvalue()
-
-
-CARD = card("Bel 06-12345678")
-PLAIN = card("", "lightblue")
-REMOTE = card("06 41921634", "lightyellow")
+CARD = card_jpeg("Bel 06-12345678")
+PLAIN = card_jpeg("", "lightblue")
+REMOTE = card_jpeg("06 41921634", "lightyellow")
 
 
 class _Photos(BaseHTTPRequestHandler):
