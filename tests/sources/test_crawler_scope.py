@@ -23,6 +23,7 @@ from test_crawler import (
 
 from zicht.demo.market import generate_market
 from zicht.demo.model import Market
+from zicht.demo.run import problems
 from zicht.sources import crawler
 from zicht.sources.config import SiteConfig, config_from_dict
 from zicht.sources.crawler import crawl_site
@@ -65,6 +66,10 @@ def test_unreadable_phone_number_stores_the_ad_and_the_next_crawl_fills_it_in(
     with_link = {k for k, d in truth.items() if d.phone_display}
     assert {k for k in no_number if truth[k].phone_display} == with_link  # those with a number: all of them
     assert first.phone_unknown == len(with_link) > 0
+    said = str(first)  # the person running the crawl is told, with what happens next
+    assert f"numbers unknown: {len(with_link)} ads stored without their phone number" in said
+    assert "the next crawl fetches them again" in said
+    assert f"{len(with_link)} ads without their number (fetched again next crawl)" in (problems(first) or "")
     assert first.new_ads == len(truth) and first.complete
     pages = _ad_pages(store, first.run_id)
     partial = {u for u, p in pages.items() if p.parse_status == "partial"}
@@ -79,6 +84,7 @@ def test_unreadable_phone_number_stores_the_ad_and_the_next_crawl_fills_it_in(
     second = crawl_site(store, "kinky", config, now=clock)
     assert second.skipped_fresh == len(truth) - len(with_link)
     assert (second.new_ads, second.new_versions, second.phone_unknown) == (0, 0, 0)
+    assert "numbers unknown" not in str(second) and problems(second) is None
     for source_id, ad in stored_ads(store, "kinky").items():
         (version,) = store.versions(ad.id)
         assert version.phone == truth[source_id].phone_display

@@ -169,11 +169,14 @@ def problems(summary: CrawlSummary, examples: int = 3) -> str | None:
     The demo site serves the odd broken page on purpose; saying so keeps a missing ad explainable.
     """
     counts = [
-        (summary.parse_errors, "parse error"),
-        (summary.failed, "failed page"),
-        (summary.layout_warnings, "page with layout warnings"),
+        (summary.parse_errors, "parse error", "parse errors"),
+        (summary.failed, "failed page", "failed pages"),
+        (summary.layout_warnings, "page with layout warnings", "pages with layout warnings"),
+        (summary.phone_unknown, "ad without its number", "ads without their number"),
     ]
-    parts = [f"{n} {noun}{'' if n == 1 else 's'}" for n, noun in counts if n]
+    parts = [f"{n} {one if n == 1 else many}" for n, one, many in counts if n]
+    if summary.phone_unknown:
+        parts[-1] += " (fetched again next crawl)"
     parts += [f"incomplete because {reason}" for reason in summary.incomplete_reasons()]
     if not parts:
         return None

@@ -163,6 +163,11 @@ class CrawlSummary:
                 f"  layout warnings: {self.layout_warnings} ({self.site}: {parts} - the site layout may "
                 "have changed; see docs/sources.md, 'When a site changes its layout')"
             )
+        if self.phone_unknown:
+            out.append(
+                f"  numbers unknown: {_n(self.phone_unknown, 'ad')} stored without their phone number "
+                '("toon nummer" could not be read); the next crawl fetches them again'
+            )
         if self.stopped and self.complete:
             out.append(f"  stopped: {self.stopped}")
         out.extend(f"  ! {e}" for e in self.errors[:10])
