@@ -26,6 +26,7 @@ from zicht.store.models import (
     Score,
     Site,
 )
+from zicht.store.paging import keyset_pages
 from zicht.store.store import Store
 
 BATCH = 1000
@@ -202,20 +203,12 @@ class StoredAssignment:
 
 def iter_link_assignments(store: Store, *, batch: int = 10 * BATCH) -> Iterator[list[StoredAssignment]]:
     """Every ad with its persona and network, in ad-id order and in batches (ads never linked included)."""
-    last_id = 0
-    while True:
-        with store.session() as s:
-            rows = s.execute(
-                select(Ad.id, Site.name, Ad.source_id, LinkAd.persona_id, LinkAd.network_id)
-                .join(Site, Site.id == Ad.site_id)
-                .outerjoin(LinkAd, LinkAd.ad_id == Ad.id)
-                .where(Ad.id > last_id)
-                .order_by(Ad.id)
-                .limit(batch)
-            ).all()
-        if not rows:
-            return
-        last_id = rows[-1][0]
+    q = (
+        select(Ad.id, Site.name, Ad.source_id, LinkAd.persona_id, LinkAd.network_id)
+        .join(Site, Site.id == Ad.site_id)
+        .outerjoin(LinkAd, LinkAd.ad_id == Ad.id)
+    )
+    for rows in keyset_pages(store, q, Ad.id, batch):
         yield [StoredAssignment(site, source_id, pid, nid) for _, site, source_id, pid, nid in rows]
 
 

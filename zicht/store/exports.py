@@ -19,6 +19,7 @@ from zicht.store.models import (
     Score,
     Site,
 )
+from zicht.store.paging import keyset_pages
 from zicht.store.store import Store
 
 BATCH = 2000
@@ -153,32 +154,25 @@ def iter_link_rows(store: Store, *, pseudonymise: bool = False) -> Iterator[Link
     secret = load_secret(store.data_dir) if pseudonymise else None
     ad_a, ad_b = aliased(Ad), aliased(Ad)
     site_a, site_b = aliased(Site), aliased(Site)
-    last_id = 0
-    while True:
-        with store.session() as s:
-            rows = s.execute(
-                select(
-                    Link.id,
-                    site_a.name,
-                    ad_a.source_id,
-                    site_b.name,
-                    ad_b.source_id,
-                    Link.channel,
-                    Link.score,
-                    Link.verdict,
-                    Link.hub,
-                    Link.evidence,
-                )
-                .join(ad_a, ad_a.id == Link.ad_a)
-                .join(site_a, site_a.id == ad_a.site_id)
-                .join(ad_b, ad_b.id == Link.ad_b)
-                .join(site_b, site_b.id == ad_b.site_id)
-                .where(Link.id > last_id)
-                .order_by(Link.id)
-                .limit(BATCH)
-            ).all()
-        if not rows:
-            return
+    q = (
+        select(
+            Link.id,
+            site_a.name,
+            ad_a.source_id,
+            site_b.name,
+            ad_b.source_id,
+            Link.channel,
+            Link.score,
+            Link.verdict,
+            Link.hub,
+            Link.evidence,
+        )
+        .join(ad_a, ad_a.id == Link.ad_a)
+        .join(site_a, site_a.id == ad_a.site_id)
+        .join(ad_b, ad_b.id == Link.ad_b)
+        .join(site_b, site_b.id == ad_b.site_id)
+    )
+    for rows in keyset_pages(store, q, Link.id, BATCH):
         for r in rows:
             yield LinkExportRow(
                 site_a=r[1],
@@ -189,4 +183,3 @@ def iter_link_rows(store: Store, *, pseudonymise: bool = False) -> Iterator[Link
                 score=round(r[6], 3),
                 evidence=evidence_line(r[5], r[7], r[8], r[9] or {}, secret=secret),
             )
-        last_id = rows[-1][0]

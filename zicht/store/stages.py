@@ -28,6 +28,7 @@ from zicht.store.models import (
     Score,
     Site,
 )
+from zicht.store.paging import keyset_pages
 from zicht.store.store import Store
 
 
@@ -135,26 +136,13 @@ def versions_needing_extraction(
     store: Store, extractor_version: str, batch: int = 2000
 ) -> Iterator[list[VersionInput]]:
     """Versions with no facts yet, or facts made by another extractor version."""
-    last_id = 0
-    while True:
-        with store.session() as s:
-            q = (
-                _version_select()
-                .outerjoin(Extraction, Extraction.ad_version_id == AdVersion.id)
-                .where(
-                    AdVersion.id > last_id,
-                    or_(
-                        Extraction.ad_version_id.is_(None), Extraction.extractor_version != extractor_version
-                    ),
-                )
-                .order_by(AdVersion.id)
-                .limit(batch)
-            )
-            rows = [_to_input(r) for r in s.execute(q)]
-        if not rows:
-            return
-        last_id = rows[-1].id
-        yield rows
+    q = (
+        _version_select()
+        .outerjoin(Extraction, Extraction.ad_version_id == AdVersion.id)
+        .where(or_(Extraction.ad_version_id.is_(None), Extraction.extractor_version != extractor_version))
+    )
+    for rows in keyset_pages(store, q, AdVersion.id, batch):
+        yield [_to_input(r) for r in rows]
 
 
 def count_needing_extraction(store: Store, extractor_version: str) -> int:
@@ -262,23 +250,15 @@ def versions_needing_scores(
     store: Store, catalogue_version: str, batch: int = 2000
 ) -> Iterator[list[tuple[VersionInput, dict]]]:
     """Versions with facts but no score for this catalogue version, or facts newer than the score."""
-    last_id = 0
-    while True:
-        with store.session() as s:
-            q = (
-                _version_select()
-                .add_columns(Extraction.facts)
-                .join(Extraction, Extraction.ad_version_id == AdVersion.id)
-                .outerjoin(Score, Score.ad_version_id == AdVersion.id)
-                .where(AdVersion.id > last_id, _needs_score(catalogue_version))
-                .order_by(AdVersion.id)
-                .limit(batch)
-            )
-            rows = [(_to_input(r), r[-1] or {}) for r in s.execute(q)]
-        if not rows:
-            return
-        last_id = rows[-1][0].id
-        yield rows
+    q = (
+        _version_select()
+        .add_columns(Extraction.facts)
+        .join(Extraction, Extraction.ad_version_id == AdVersion.id)
+        .outerjoin(Score, Score.ad_version_id == AdVersion.id)
+        .where(_needs_score(catalogue_version))
+    )
+    for rows in keyset_pages(store, q, AdVersion.id, batch):
+        yield [(_to_input(r), r[-1] or {}) for r in rows]
 
 
 def _needs_score(catalogue_version: str) -> ColumnElement[bool]:
@@ -304,19 +284,10 @@ def count_needing_scores(store: Store, catalogue_version: str) -> int:
 
 def rates_by_police_unit(store: Store, batch: int = 5000) -> Iterator[tuple[str | None, list]]:
     """(police unit, extracted rates) of every ad's current version, for regional price medians."""
-    last_id = 0
-    while True:
-        with store.session() as s:
-            rows = s.execute(
-                select(Ad.id, Extraction.police_unit, Extraction.facts["rates"])
-                .join(Extraction, Extraction.ad_version_id == Ad.current_version_id)
-                .where(Ad.id > last_id)
-                .order_by(Ad.id)
-                .limit(batch)
-            ).all()
-        if not rows:
-            return
-        last_id = rows[-1][0]
+    q = select(Ad.id, Extraction.police_unit, Extraction.facts["rates"]).join(
+        Extraction, Extraction.ad_version_id == Ad.current_version_id
+    )
+    for rows in keyset_pages(store, q, Ad.id, batch):
         for _id, unit, rates in rows:
             yield unit, rates or []
 
@@ -326,31 +297,20 @@ def current_price_contexts(
 ) -> Iterator[tuple[int, str | None, list, dict]]:
     """(version id, police unit, extracted rates, stored price context) of each ad's current version
     whose score is up to date with ``scoring_version``: what LOW_PRICE was judged against."""
-    last_id = 0
-    while True:
-        with store.session() as s:
-            rows = s.execute(
-                select(  # only the parts read: the facts and explanations are whole JSON documents
-                    Ad.id,
-                    AdVersion.id,
-                    Extraction.police_unit,
-                    Extraction.facts["rates"],
-                    Score.explanation["context"],
-                )
-                .join(AdVersion, AdVersion.id == Ad.current_version_id)
-                .join(Extraction, Extraction.ad_version_id == AdVersion.id)
-                .join(Score, Score.ad_version_id == AdVersion.id)
-                .where(
-                    Ad.id > last_id,
-                    Score.catalogue_version == scoring_version,
-                    Score.created_at >= Extraction.created_at,
-                )
-                .order_by(Ad.id)
-                .limit(batch)
-            ).all()
-        if not rows:
-            return
-        last_id = rows[-1][0]
+    q = (
+        select(  # only the parts read: the facts and explanations are whole JSON documents
+            Ad.id,
+            AdVersion.id,
+            Extraction.police_unit,
+            Extraction.facts["rates"],
+            Score.explanation["context"],
+        )
+        .join(AdVersion, AdVersion.id == Ad.current_version_id)
+        .join(Extraction, Extraction.ad_version_id == AdVersion.id)
+        .join(Score, Score.ad_version_id == AdVersion.id)
+        .where(Score.catalogue_version == scoring_version, Score.created_at >= Extraction.created_at)
+    )
+    for rows in keyset_pages(store, q, Ad.id, batch):
         for _ad, vid, unit, rates, context in rows:
             yield vid, unit, rates or [], context or {}
 
@@ -411,19 +371,12 @@ def save_scores(store: Store, rows: Sequence[ScoreRow], catalogue_version: str) 
 
 def image_urls_without_photo(store: Store, batch: int = 500) -> Iterator[list[tuple[int, int, str]]]:
     """(ad_version_id, position, url) of images whose link to a hashed photo is not made yet."""
-    last_id = 0
-    while True:
-        with store.session() as s:
-            versions = s.execute(
-                select(AdVersion.id, AdVersion.images)
-                .outerjoin(AdPhoto, AdPhoto.ad_version_id == AdVersion.id)
-                .where(AdVersion.id > last_id, AdPhoto.ad_version_id.is_(None))
-                .order_by(AdVersion.id)
-                .limit(batch)
-            ).all()
-        if not versions:
-            return
-        last_id = versions[-1][0]
+    q = (
+        select(AdVersion.id, AdVersion.images)
+        .outerjoin(AdPhoto, AdPhoto.ad_version_id == AdVersion.id)
+        .where(AdPhoto.ad_version_id.is_(None))
+    )
+    for versions in keyset_pages(store, q, AdVersion.id, batch):
         out = [(vid, pos, url) for vid, images in versions for pos, url in enumerate(images or [])]
         if out:
             yield out
@@ -490,18 +443,10 @@ def photos_made_by_other_version(
     store: Store, version: str, batch: int = 500
 ) -> Iterator[list[tuple[int, int]]]:
     """(photo id, raw page id) of stored photos made by another photo/OCR version, to read again."""
-    last_id = 0
-    while True:
-        with store.session() as s:
-            rows = s.execute(
-                select(Photo.id, Photo.raw_page_id)
-                .where(Photo.id > last_id, Photo.photos_version != version, Photo.raw_page_id.is_not(None))
-                .order_by(Photo.id)
-                .limit(batch)
-            ).all()
-        if not rows:
-            return
-        last_id = rows[-1][0]
+    q = select(Photo.id, Photo.raw_page_id).where(
+        Photo.photos_version != version, Photo.raw_page_id.is_not(None)
+    )
+    for rows in keyset_pages(store, q, Photo.id, batch):
         yield [(r[0], r[1]) for r in rows]
 
 
