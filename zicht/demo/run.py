@@ -172,11 +172,13 @@ def problems(summary: CrawlSummary, examples: int = 3) -> str | None:
         (summary.parse_errors, "parse error", "parse errors"),
         (summary.failed, "failed page", "failed pages"),
         (summary.layout_warnings, "page with layout warnings", "pages with layout warnings"),
-        (summary.phone_unknown, "ad without its number", "ads without their number"),
+        (
+            summary.phone_unknown,
+            "ad without its number (fetched again next crawl)",
+            "ads without their number (fetched again next crawl)",
+        ),
     ]
     parts = [f"{n} {one if n == 1 else many}" for n, one, many in counts if n]
-    if summary.phone_unknown:
-        parts[-1] += " (fetched again next crawl)"
     parts += [f"incomplete because {reason}" for reason in summary.incomplete_reasons()]
     if not parts:
         return None
